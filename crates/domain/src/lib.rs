@@ -1,0 +1,26 @@
+//! The network's domain: what a lab, a person, a project, a post and a page are.
+//!
+//! Pure data and rules, no I/O. Every other crate speaks these types; the area names
+//! (`labs`, `people`, `projects`, `posts`, `pages`, `redirects`, `media`) repeat in
+//! storage, use-cases, web routes and tests.
+
+pub mod labs;
+pub mod links;
+pub mod media;
+pub mod pages;
+pub mod people;
+pub mod posts;
+pub mod projects;
+pub mod redirects;
+pub mod slug;
+pub mod states;
+
+pub use labs::Lab;
+pub use links::Link;
+pub use media::MediaFile;
+pub use pages::Page;
+pub use people::{Person, PersonRef};
+pub use posts::Post;
+pub use projects::{Project, ProjectStatus};
+pub use redirects::Redirect;
+pub use states::FederalState;
