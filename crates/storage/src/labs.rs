@@ -1,0 +1,268 @@
+//! Labs: the network's local groups, with their links and people.
+
+use codefor_domain::people::Role;
+use codefor_domain::{Lab, Link};
+use serde::Serialize;
+
+use sqlx::AssertSqlSafe;
+
+use crate::util::{fingerprint, flag, from_json, now};
+use crate::{Change, Connection, Db, DbError};
+
+/// A lab as lists and maps show it.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct LabSummary {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub city: String,
+    pub state_key: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub active: i64,
+    pub hidden: i64,
+    pub project_count: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct LabRow {
+    id: i64,
+    slug: String,
+    name: String,
+    city: String,
+    state_key: Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    body_md: String,
+    body_html: String,
+    active: i64,
+    hidden: i64,
+    meeting: Option<String>,
+    source_json: String,
+    updated_at: String,
+}
+
+/// A lab's page: the record, its people by role, and when it last changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct LabDetail {
+    pub id: i64,
+    pub lab: Lab,
+    pub leads: Vec<crate::people::PersonSummary>,
+    pub members: Vec<crate::people::PersonSummary>,
+    pub updated_at: String,
+}
+
+/// Creates or updates a lab by slug, with its links, contacts and feeds.
+pub async fn upsert(conn: &mut Connection, lab: &Lab) -> Result<(i64, Change), DbError> {
+    let hash = fingerprint(lab)?;
+    let existing: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, content_hash FROM labs WHERE slug = $1")
+            .bind(&lab.slug)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let now = now();
+    let source = serde_json::to_string(&lab.source)?;
+    let (id, change) = match existing {
+        Some((id, old)) if old == hash => return Ok((id, Change::Unchanged)),
+        Some((id, _)) => {
+            sqlx::query(
+                "UPDATE labs SET name = $1, city = $2, state_key = $3, latitude = $4, \
+                 longitude = $5, body_md = $6, body_html = $7, active = $8, hidden = $9, \
+                 meeting = $10, source_json = $11, content_hash = $12, updated_at = $13 \
+                 WHERE id = $14",
+            )
+            .bind(&lab.name)
+            .bind(&lab.city)
+            .bind(&lab.state_key)
+            .bind(lab.latitude)
+            .bind(lab.longitude)
+            .bind(&lab.body_md)
+            .bind(&lab.body_html)
+            .bind(flag(lab.active))
+            .bind(flag(lab.hidden))
+            .bind(&lab.meeting)
+            .bind(&source)
+            .bind(&hash)
+            .bind(&now)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query("DELETE FROM lab_links WHERE lab_id = $1")
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            (id, Change::Updated)
+        }
+        None => {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO labs (slug, name, city, state_key, latitude, longitude, body_md, \
+                 body_html, active, hidden, meeting, source_json, content_hash, created_at, \
+                 updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+                 $14, $14) RETURNING id",
+            )
+            .bind(&lab.slug)
+            .bind(&lab.name)
+            .bind(&lab.city)
+            .bind(&lab.state_key)
+            .bind(lab.latitude)
+            .bind(lab.longitude)
+            .bind(&lab.body_md)
+            .bind(&lab.body_html)
+            .bind(flag(lab.active))
+            .bind(flag(lab.hidden))
+            .bind(&lab.meeting)
+            .bind(&source)
+            .bind(&hash)
+            .bind(&now)
+            .fetch_one(&mut *conn)
+            .await?;
+            (id, Change::Created)
+        }
+    };
+    for (kind, links) in [
+        ("link", &lab.links),
+        ("contact", &lab.contacts),
+        ("feed", &lab.feeds),
+    ] {
+        for (position, link) in links.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO lab_links (lab_id, kind, position, name, url) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(kind)
+            .bind(position as i64)
+            .bind(&link.name)
+            .bind(&link.url)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok((id, change))
+}
+
+/// Makes the lab's people exactly `wanted` (person id, role, position); returns how many
+/// memberships were added or removed.
+pub async fn set_people(
+    conn: &mut Connection,
+    lab_id: i64,
+    wanted: &[(i64, Role, usize)],
+) -> Result<usize, DbError> {
+    let current: Vec<(i64, String, i64)> =
+        sqlx::query_as("SELECT person_id, role, position FROM lab_memberships WHERE lab_id = $1")
+            .bind(lab_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut changes = 0;
+    for (person, role, position) in &current {
+        let keep = wanted
+            .iter()
+            .any(|(p, r, pos)| p == person && r.as_str() == role && *pos as i64 == *position);
+        if !keep {
+            sqlx::query(
+                "DELETE FROM lab_memberships WHERE lab_id = $1 AND person_id = $2 AND role = $3",
+            )
+            .bind(lab_id)
+            .bind(person)
+            .bind(role)
+            .execute(&mut *conn)
+            .await?;
+            changes += 1;
+        }
+    }
+    let now = now();
+    for (person, role, position) in wanted {
+        let present = current
+            .iter()
+            .any(|(p, r, pos)| p == person && r == role.as_str() && *pos == *position as i64);
+        if !present {
+            sqlx::query(
+                "INSERT INTO lab_memberships (lab_id, person_id, role, state, position, created_at) \
+                 VALUES ($1, $2, $3, 'active', $4, $5) ON CONFLICT (lab_id, person_id, role) DO NOTHING",
+            )
+            .bind(lab_id)
+            .bind(person)
+            .bind(role.as_str())
+            .bind(*position as i64)
+            .bind(&now)
+            .execute(&mut *conn)
+            .await?;
+            changes += 1;
+        }
+    }
+    Ok(changes)
+}
+
+const SUMMARY: &str = "SELECT l.id, l.slug, l.name, l.city, l.state_key, l.latitude, l.longitude, \
+     l.active, l.hidden, \
+     (SELECT COUNT(*) FROM project_labs pl JOIN projects p ON p.id = pl.project_id \
+      WHERE pl.lab_id = l.id AND p.draft = 0) AS project_count \
+     FROM labs l";
+
+/// All labs that are not hidden, by name.
+pub async fn list(db: &Db) -> Result<Vec<LabSummary>, DbError> {
+    let sql = format!("{SUMMARY} WHERE l.hidden = 0 ORDER BY l.name");
+    Ok(sqlx::query_as(AssertSqlSafe(sql))
+        .fetch_all(db.pool())
+        .await?)
+}
+
+/// Slug and name of every lab, hidden ones included (to resolve references).
+pub async fn names(db: &Db) -> Result<Vec<(String, String)>, DbError> {
+    Ok(sqlx::query_as("SELECT slug, name FROM labs ORDER BY name")
+        .fetch_all(db.pool())
+        .await?)
+}
+
+/// One lab with its people; `None` when no lab has this slug.
+pub async fn get(db: &Db, slug: &str) -> Result<Option<LabDetail>, DbError> {
+    let row: Option<LabRow> = sqlx::query_as(
+        "SELECT id, slug, name, city, state_key, latitude, longitude, body_md, body_html, \
+         active, hidden, meeting, source_json, updated_at FROM labs WHERE slug = $1",
+    )
+    .bind(slug)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let links: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT kind, name, url FROM lab_links WHERE lab_id = $1 ORDER BY kind, position",
+    )
+    .bind(row.id)
+    .fetch_all(db.pool())
+    .await?;
+    let pick = |kind: &str| -> Vec<Link> {
+        links
+            .iter()
+            .filter(|(k, _, _)| k == kind)
+            .map(|(_, name, url)| Link {
+                name: name.clone(),
+                url: url.clone(),
+            })
+            .collect()
+    };
+    let lab = Lab {
+        slug: row.slug,
+        name: row.name,
+        city: row.city,
+        state_key: row.state_key,
+        latitude: row.latitude,
+        longitude: row.longitude,
+        body_md: row.body_md,
+        body_html: row.body_html,
+        active: row.active != 0,
+        hidden: row.hidden != 0,
+        meeting: row.meeting,
+        links: pick("link"),
+        contacts: pick("contact"),
+        feeds: pick("feed"),
+        source: from_json(&row.source_json)?,
+    };
+    let leads = crate::people::of_lab(db, row.id, Role::Lead).await?;
+    let members = crate::people::of_lab(db, row.id, Role::Member).await?;
+    Ok(Some(LabDetail {
+        id: row.id,
+        lab,
+        leads,
+        members,
+        updated_at: row.updated_at,
+    }))
+}

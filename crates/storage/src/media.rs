@@ -1,0 +1,81 @@
+//! The media store: files kept in the database so that every instance serves the same
+//! bytes and an import is all-or-nothing, media included.
+
+use codefor_domain::MediaFile;
+
+use crate::util::now;
+use crate::{Change, Connection, Db, DbError};
+
+pub async fn upsert(conn: &mut Connection, file: &MediaFile) -> Result<Change, DbError> {
+    let existing: Option<String> = sqlx::query_scalar("SELECT sha256 FROM media WHERE path = $1")
+        .bind(&file.path)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match existing {
+        Some(sha) if sha == file.sha256 => Ok(Change::Unchanged),
+        Some(_) => {
+            sqlx::query(
+                "UPDATE media SET content_type = $1, sha256 = $2, size = $3, bytes = $4 WHERE path = $5",
+            )
+            .bind(&file.content_type)
+            .bind(&file.sha256)
+            .bind(file.bytes.len() as i64)
+            .bind(&file.bytes)
+            .bind(&file.path)
+            .execute(&mut *conn)
+            .await?;
+            Ok(Change::Updated)
+        }
+        None => {
+            sqlx::query(
+                "INSERT INTO media (path, content_type, sha256, size, bytes, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&file.path)
+            .bind(&file.content_type)
+            .bind(&file.sha256)
+            .bind(file.bytes.len() as i64)
+            .bind(&file.bytes)
+            .bind(now())
+            .execute(&mut *conn)
+            .await?;
+            Ok(Change::Created)
+        }
+    }
+}
+
+/// The file served at `/` + `path`.
+pub async fn get(db: &Db, path: &str) -> Result<Option<MediaFile>, DbError> {
+    let row: Option<(String, String, String, Vec<u8>)> =
+        sqlx::query_as("SELECT path, content_type, sha256, bytes FROM media WHERE path = $1")
+            .bind(path)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(row.map(|(path, content_type, sha256, bytes)| MediaFile {
+        path,
+        content_type,
+        sha256,
+        bytes,
+    }))
+}
+
+/// The stored path that equals `path` ignoring letter case, if exactly one does.
+pub async fn find_case_insensitive(db: &Db, path: &str) -> Result<Option<String>, DbError> {
+    let rows: Vec<String> =
+        sqlx::query_scalar("SELECT path FROM media WHERE lower(path) = lower($1) LIMIT 2")
+            .bind(path)
+            .fetch_all(db.pool())
+            .await?;
+    Ok(if rows.len() == 1 {
+        rows.into_iter().next()
+    } else {
+        None
+    })
+}
+
+/// Paths of all stored files.
+pub async fn paths(db: &Db) -> Result<Vec<String>, DbError> {
+    Ok(sqlx::query_scalar("SELECT path FROM media ORDER BY path")
+        .fetch_all(db.pool())
+        .await?)
+}

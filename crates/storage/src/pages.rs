@@ -1,0 +1,93 @@
+//! Pages: home, About, Imprint, section indexes, archive pages.
+
+use codefor_domain::Page;
+
+use crate::util::{fingerprint, flag, from_json, now};
+use crate::{Change, Connection, Db, DbError};
+
+pub async fn upsert(conn: &mut Connection, page: &Page) -> Result<(i64, Change), DbError> {
+    let hash = fingerprint(page)?;
+    let existing: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, content_hash FROM pages WHERE path = $1")
+            .bind(&page.path)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let now = now();
+    let source = serde_json::to_string(&page.source)?;
+    match existing {
+        Some((id, old)) if old == hash => Ok((id, Change::Unchanged)),
+        Some((id, _)) => {
+            sqlx::query(
+                "UPDATE pages SET title = $1, description = $2, body_md = $3, body_html = $4, \
+                 draft = $5, source_json = $6, content_hash = $7, updated_at = $8 WHERE id = $9",
+            )
+            .bind(&page.title)
+            .bind(&page.description)
+            .bind(&page.body_md)
+            .bind(&page.body_html)
+            .bind(flag(page.draft))
+            .bind(&source)
+            .bind(&hash)
+            .bind(&now)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+            Ok((id, Change::Updated))
+        }
+        None => {
+            let id = sqlx::query_scalar(
+                "INSERT INTO pages (path, title, description, body_md, body_html, draft, \
+                 source_json, content_hash, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+            )
+            .bind(&page.path)
+            .bind(&page.title)
+            .bind(&page.description)
+            .bind(&page.body_md)
+            .bind(&page.body_html)
+            .bind(flag(page.draft))
+            .bind(&source)
+            .bind(&hash)
+            .bind(&now)
+            .fetch_one(&mut *conn)
+            .await?;
+            Ok((id, Change::Created))
+        }
+    }
+}
+
+type PageRow = (String, String, Option<String>, String, String, i64, String);
+
+/// The page at `path` (`""` for home, `impressum`, `archiv/launch`).
+pub async fn get(db: &Db, path: &str) -> Result<Option<Page>, DbError> {
+    let row: Option<PageRow> = sqlx::query_as(
+        "SELECT path, title, description, body_md, body_html, draft, source_json FROM pages \
+         WHERE path = $1",
+    )
+    .bind(path)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(
+        |(path, title, description, body_md, body_html, draft, source)| {
+            Ok(Page {
+                path,
+                title,
+                description,
+                body_md,
+                body_html,
+                draft: draft != 0,
+                source: from_json(&source)?,
+            })
+        },
+    )
+    .transpose()
+}
+
+/// Paths and titles of every published page.
+pub async fn list(db: &Db) -> Result<Vec<(String, String)>, DbError> {
+    Ok(
+        sqlx::query_as("SELECT path, title FROM pages WHERE draft = 0 ORDER BY path")
+            .fetch_all(db.pool())
+            .await?,
+    )
+}

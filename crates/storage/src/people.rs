@@ -1,0 +1,113 @@
+//! People as content names them (leads, members, collaborators, authors).
+
+use codefor_domain::people::Role;
+use codefor_domain::{Link, Person};
+use serde::Serialize;
+
+use crate::util::{from_json, now};
+use crate::{Change, Connection, Db, DbError};
+
+/// A person as pages list them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PersonSummary {
+    pub key: String,
+    pub name: String,
+    pub github: Option<String>,
+    pub twitter: Option<String>,
+    pub links: Vec<Link>,
+}
+
+type PersonRow = (String, String, Option<String>, Option<String>, String);
+
+fn summary(row: PersonRow) -> Result<PersonSummary, DbError> {
+    let (key, name, github, twitter, links) = row;
+    Ok(PersonSummary {
+        key,
+        name,
+        github,
+        twitter,
+        links: from_json(&links)?,
+    })
+}
+
+/// Creates or updates a person by key; returns the id.
+pub async fn upsert(conn: &mut Connection, person: &Person) -> Result<(i64, Change), DbError> {
+    let links = serde_json::to_string(&person.links)?;
+    let existing: Option<(i64, String, Option<String>, Option<String>, String)> =
+        sqlx::query_as("SELECT id, name, github, twitter, links_json FROM people WHERE key = $1")
+            .bind(&person.key)
+            .fetch_optional(&mut *conn)
+            .await?;
+    match existing {
+        Some((id, name, github, twitter, old_links))
+            if name == person.name
+                && github == person.github
+                && twitter == person.twitter
+                && old_links == links =>
+        {
+            Ok((id, Change::Unchanged))
+        }
+        Some((id, ..)) => {
+            sqlx::query(
+                "UPDATE people SET name = $1, github = $2, twitter = $3, links_json = $4, \
+                 updated_at = $5 WHERE id = $6",
+            )
+            .bind(&person.name)
+            .bind(&person.github)
+            .bind(&person.twitter)
+            .bind(&links)
+            .bind(now())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+            Ok((id, Change::Updated))
+        }
+        None => {
+            let id = sqlx::query_scalar(
+                "INSERT INTO people (key, name, github, twitter, links_json, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+            )
+            .bind(&person.key)
+            .bind(&person.name)
+            .bind(&person.github)
+            .bind(&person.twitter)
+            .bind(&links)
+            .bind(now())
+            .fetch_one(&mut *conn)
+            .await?;
+            Ok((id, Change::Created))
+        }
+    }
+}
+
+/// The people of a lab with one role, in their listed order.
+pub async fn of_lab(db: &Db, lab_id: i64, role: Role) -> Result<Vec<PersonSummary>, DbError> {
+    let rows: Vec<PersonRow> = sqlx::query_as(
+        "SELECT p.key, p.name, p.github, p.twitter, p.links_json FROM lab_memberships m \
+         JOIN people p ON p.id = m.person_id WHERE m.lab_id = $1 AND m.role = $2 \
+         AND m.state = 'active' ORDER BY m.position, p.name",
+    )
+    .bind(lab_id)
+    .bind(role.as_str())
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter().map(summary).collect()
+}
+
+/// The collaborators of a project, in their listed order.
+pub async fn of_project(db: &Db, project_id: i64) -> Result<Vec<PersonSummary>, DbError> {
+    let rows: Vec<PersonRow> = sqlx::query_as(
+        "SELECT p.key, p.name, p.github, p.twitter, p.links_json FROM project_collaborators c \
+         JOIN people p ON p.id = c.person_id WHERE c.project_id = $1 ORDER BY c.position, p.name",
+    )
+    .bind(project_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter().map(summary).collect()
+}
+
+pub async fn count(db: &Db) -> Result<i64, DbError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM people")
+        .fetch_one(db.pool())
+        .await?)
+}

@@ -1,0 +1,70 @@
+//! Small helpers shared by the area modules.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// What a write did to one record; import reports count these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// Counts of [`Change`]s for one kind of record.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+impl Tally {
+    pub fn add(&mut self, change: Change) {
+        match change {
+            Change::Created => self.created += 1,
+            Change::Updated => self.updated += 1,
+            Change::Unchanged => self.unchanged += 1,
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.created + self.updated + self.unchanged
+    }
+
+    pub fn changed(&self) -> usize {
+        self.created + self.updated
+    }
+}
+
+/// A stable fingerprint of a record: lets a re-import recognise what did not change.
+pub(crate) fn fingerprint<T: Serialize>(value: &T) -> Result<String, serde_json::Error> {
+    let json = serde_json::to_vec(value)?;
+    Ok(hex(&Sha256::digest(&json)))
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+pub(crate) fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+pub(crate) fn flag(b: bool) -> i64 {
+    i64::from(b)
+}
+
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
+    text: &str,
+) -> Result<T, serde_json::Error> {
+    serde_json::from_str(text)
+}

@@ -1,0 +1,212 @@
+//! Storage round trips on the backend chosen by CODEFOR_TEST_DATABASE_URL.
+
+use codefor_domain::people::Role;
+use codefor_domain::{Lab, Link, Person, Project, ProjectStatus, Redirect};
+use codefor_storage::{Change, labs, people, projects, redirects, stats, testing};
+
+fn lab(slug: &str, state: &str) -> Lab {
+    Lab {
+        slug: slug.into(),
+        name: format!("OK Lab {slug}"),
+        city: slug.into(),
+        state_key: Some(state.into()),
+        latitude: Some(52.5),
+        longitude: Some(13.4),
+        body_md: "Hallo".into(),
+        body_html: "<p>Hallo</p>".into(),
+        active: true,
+        links: vec![Link {
+            name: "Web".into(),
+            url: "https://example.org/".into(),
+        }],
+        contacts: vec![Link {
+            name: "E-Mail".into(),
+            url: "mailto:lab@example.org".into(),
+        }],
+        source: serde_json::json!({"title": "x"}),
+        ..Lab::default()
+    }
+}
+
+#[tokio::test]
+async fn lab_upsert_is_idempotent_and_round_trips() {
+    let t = testing::fresh().await.unwrap();
+    let mut tx = t.db.begin().await.unwrap();
+    let (id, change) = labs::upsert(&mut tx, &lab("ulm", "08")).await.unwrap();
+    assert_eq!(change, Change::Created);
+    let (id2, change) = labs::upsert(&mut tx, &lab("ulm", "08")).await.unwrap();
+    assert_eq!((id2, change), (id, Change::Unchanged));
+    let mut changed = lab("ulm", "08");
+    changed.body_md = "Neu".into();
+    assert_eq!(
+        labs::upsert(&mut tx, &changed).await.unwrap().1,
+        Change::Updated
+    );
+    let (pid, _) = people::upsert(
+        &mut tx,
+        &Person {
+            key: "ada".into(),
+            name: "Ada".into(),
+            ..Person::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        labs::set_people(&mut tx, id, &[(pid, Role::Lead, 0)])
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        labs::set_people(&mut tx, id, &[(pid, Role::Lead, 0)])
+            .await
+            .unwrap(),
+        0
+    );
+    tx.commit().await.unwrap();
+
+    let detail = labs::get(&t.db, "ulm").await.unwrap().unwrap();
+    assert_eq!(detail.lab.body_md, "Neu");
+    assert_eq!(detail.lab.contacts[0].url, "mailto:lab@example.org");
+    assert_eq!(
+        detail.lab.links.len(),
+        1,
+        "links were replaced, not duplicated"
+    );
+    assert_eq!(detail.leads[0].name, "Ada");
+    assert!(labs::get(&t.db, "nowhere").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn rolled_back_transaction_leaves_nothing() {
+    let t = testing::fresh().await.unwrap();
+    {
+        let mut tx = t.db.begin().await.unwrap();
+        labs::upsert(&mut tx, &lab("jena", "16")).await.unwrap();
+        // dropped without commit
+    }
+    assert!(labs::get(&t.db, "jena").await.unwrap().is_none());
+    assert!(t.db.is_empty().await.unwrap());
+}
+
+#[tokio::test]
+async fn unknown_state_key_is_refused_by_the_schema() {
+    let t = testing::fresh().await.unwrap();
+    let mut tx = t.db.begin().await.unwrap();
+    let err = labs::upsert(&mut tx, &lab("x", "99")).await.unwrap_err();
+    assert!(
+        matches!(err, codefor_storage::DbError::Conflict(_)),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn projects_filter_by_lab_topic_status_and_hide_drafts() {
+    let t = testing::fresh().await.unwrap();
+    let mut tx = t.db.begin().await.unwrap();
+    labs::upsert(&mut tx, &lab("ulm", "08")).await.unwrap();
+    labs::upsert(&mut tx, &lab("bonn", "05")).await.unwrap();
+    let p = |slug: &str, labs: &[&str], topic: &str, status, draft| Project {
+        slug: slug.into(),
+        title: slug.into(),
+        labs: labs.iter().map(|s| s.to_string()).collect(),
+        topics: vec![topic.into()],
+        status: Some(status),
+        draft,
+        date: Some("2020-01-01".into()),
+        source: serde_json::json!({}),
+        ..Project::default()
+    };
+    for project in [
+        p(
+            "a",
+            &["ulm", "bonn"],
+            "Umwelt",
+            ProjectStatus::Finished,
+            false,
+        ),
+        p(
+            "b",
+            &["ulm", "darmstadt"],
+            "Verkehr",
+            ProjectStatus::InProgress,
+            false,
+        ),
+        p("c", &["bonn"], "Umwelt", ProjectStatus::Idea, true),
+    ] {
+        projects::upsert(&mut tx, &project).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let slugs =
+        |v: Vec<projects::ProjectSummary>| v.into_iter().map(|p| p.slug).collect::<Vec<_>>();
+    let f = projects::Filter {
+        lab: Some("ulm".into()),
+        ..Default::default()
+    };
+    assert_eq!(slugs(projects::list(&t.db, &f).await.unwrap()), ["a", "b"]);
+    let f = projects::Filter {
+        topic: Some("Umwelt".into()),
+        ..Default::default()
+    };
+    assert_eq!(slugs(projects::list(&t.db, &f).await.unwrap()), ["a"]);
+    let f = projects::Filter {
+        status: Some(ProjectStatus::InProgress),
+        ..Default::default()
+    };
+    assert_eq!(slugs(projects::list(&t.db, &f).await.unwrap()), ["b"]);
+    let detail = projects::get(&t.db, "b").await.unwrap().unwrap();
+    assert_eq!(
+        detail.labs.len(),
+        1,
+        "unknown lab darmstadt has no link row"
+    );
+    let figures = stats::network(&t.db).await.unwrap();
+    assert_eq!(
+        (
+            figures.labs_total,
+            figures.states_with_active_lab,
+            figures.projects
+        ),
+        (2, 2, 2)
+    );
+}
+
+#[tokio::test]
+async fn redirects_resolve_ignoring_case() {
+    let t = testing::fresh().await.unwrap();
+    let mut tx = t.db.begin().await.unwrap();
+    let r = Redirect {
+        from_path: "/Alt/Pfad/".into(),
+        to: "/neu/".into(),
+        origin: "test".into(),
+    };
+    assert_eq!(
+        redirects::upsert(&mut tx, &r).await.unwrap(),
+        Change::Created
+    );
+    assert_eq!(
+        redirects::upsert(&mut tx, &r).await.unwrap(),
+        Change::Unchanged
+    );
+    tx.commit().await.unwrap();
+    assert_eq!(
+        redirects::lookup(&t.db, "/alt/pfad/")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("/neu/")
+    );
+    assert_eq!(redirects::lookup(&t.db, "/nie/").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn states_match_the_domain_list() {
+    let t = testing::fresh().await.unwrap();
+    let stored = codefor_storage::states::all(&t.db).await.unwrap();
+    let domain: Vec<_> = codefor_domain::states::ALL
+        .iter()
+        .map(|s| (s.key.to_string(), s.slug.to_string(), s.name.to_string()))
+        .collect();
+    assert_eq!(stored, domain);
+}
