@@ -266,3 +266,14 @@ pub async fn get(db: &Db, slug: &str) -> Result<Option<LabDetail>, DbError> {
         updated_at: row.updated_at,
     }))
 }
+
+/// Every lab's front matter and Markdown, for `/labs/index.json` (today's shape).
+pub async fn export(db: &Db) -> Result<Vec<(serde_json::Value, String)>, DbError> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT source_json, body_md FROM labs ORDER BY slug")
+            .fetch_all(db.pool())
+            .await?;
+    rows.into_iter()
+        .map(|(s, md)| Ok((from_json(&s)?, md)))
+        .collect()
+}

@@ -79,3 +79,12 @@ pub async fn paths(db: &Db) -> Result<Vec<String>, DbError> {
         .fetch_all(db.pool())
         .await?)
 }
+
+/// Whether a file is stored at `path`.
+pub async fn exists(db: &Db, path: &str) -> Result<bool, DbError> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM media WHERE path = $1")
+        .bind(path)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(n > 0)
+}

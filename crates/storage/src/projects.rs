@@ -405,3 +405,15 @@ pub async fn get(db: &Db, slug: &str) -> Result<Option<ProjectDetail>, DbError> 
         updated_at,
     }))
 }
+
+/// Every published project's front matter and Markdown, for `/projekte/index.json`.
+pub async fn export(db: &Db) -> Result<Vec<(serde_json::Value, String)>, DbError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT source_json, body_md FROM projects WHERE draft = 0 ORDER BY date DESC, slug",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(s, md)| Ok((from_json(&s)?, md)))
+        .collect()
+}

@@ -1,0 +1,378 @@
+//! The demo network: what an empty database is seeded with on first start, so that a
+//! newcomer sees a living site at once. All text here is the project's own.
+//!
+//! Figures (labs, states, people, projects) are never written into prose: the About page
+//! carries a `network-figures` component that the site fills from the database.
+
+use codefor_content::markdown::render_plain;
+use codefor_domain::people::{Role, person_key};
+use codefor_domain::{Lab, Link, Page, Person, Post, Project, ProjectStatus};
+use codefor_storage::{Db, DbError, bump_content_version, labs, pages, people, posts, projects};
+
+struct DemoLab {
+    slug: &'static str,
+    city: &'static str,
+    state: &'static str,
+    lat: f64,
+    lon: f64,
+    active: bool,
+    meeting: &'static str,
+    body: &'static str,
+    leads: &'static [&'static str],
+    members: &'static [&'static str],
+}
+
+const LABS: &[DemoLab] = &[
+    DemoLab {
+        slug: "kiel",
+        city: "Kiel",
+        state: "01",
+        lat: 54.3233,
+        lon: 10.1228,
+        active: true,
+        meeting: "Jeden ersten Dienstag im Monat, 19 Uhr, in der Stadtbücherei",
+        body: "Wir sind Menschen aus Kiel und Umgebung, die mit offenen Daten ihre Stadt \
+               verständlicher machen. Gerade arbeiten wir an Pegelständen der Förde und an \
+               einer Karte barrierefreier Wege.\n\nNeue Gesichter sind immer willkommen – \
+               Programmierkenntnisse braucht es nicht.",
+        leads: &["Jana Petersen"],
+        members: &["Ole Hansen", "Mira Schulz"],
+    },
+    DemoLab {
+        slug: "leipzig",
+        city: "Leipzig",
+        state: "14",
+        lat: 51.3397,
+        lon: 12.3731,
+        active: true,
+        meeting: "Alle zwei Wochen donnerstags, 18:30 Uhr, im Basislager",
+        body: "Das Lab in Leipzig verbindet Verwaltung, Hochschulen und Zivilgesellschaft. \
+               Wir veröffentlichen Haushaltsdaten verständlich und begleiten das \
+               Open-Data-Portal der Stadt mit Rückmeldungen aus der Praxis.",
+        leads: &["Tobias Richter", "Aylin Demir"],
+        members: &["Paul Wagner"],
+    },
+    DemoLab {
+        slug: "koeln",
+        city: "Köln",
+        state: "05",
+        lat: 50.9375,
+        lon: 6.9603,
+        active: true,
+        meeting: "Monatlich am dritten Mittwoch, 19 Uhr, online und vor Ort",
+        body: "In Köln bauen wir Werkzeuge für die Stadtgesellschaft: vom Baustellenradar bis \
+               zur Übersicht über Ratsbeschlüsse. Wir treffen uns hybrid, damit alle \
+               mitmachen können.",
+        leads: &["Lea Becker"],
+        members: &["Mira Schulz", "Jonas Klein"],
+    },
+    DemoLab {
+        slug: "freiburg",
+        city: "Freiburg im Breisgau",
+        state: "08",
+        lat: 47.999,
+        lon: 7.8421,
+        active: true,
+        meeting: "Jeden zweiten Montag im Monat, 19 Uhr",
+        body: "Wir beschäftigen uns mit Klimadaten, Radverkehr und offener Wissenschaft. \
+               Unsere Projekte entstehen aus Fragen, die Menschen in Freiburg wirklich haben.",
+        leads: &["Samuel Wolf"],
+        members: &[],
+    },
+    DemoLab {
+        slug: "rostock",
+        city: "Rostock",
+        state: "13",
+        lat: 54.0924,
+        lon: 12.0991,
+        active: false,
+        meeting: "Derzeit keine regelmäßigen Treffen",
+        body: "Das Lab in Rostock ruht gerade. Wer es wiederbeleben möchte, meldet sich gern \
+               beim Netzwerk.",
+        leads: &[],
+        members: &["Ole Hansen"],
+    },
+];
+
+struct DemoProject {
+    slug: &'static str,
+    title: &'static str,
+    labs: &'static [&'static str],
+    status: ProjectStatus,
+    topics: &'static [&'static str],
+    date: &'static str,
+    summary: &'static str,
+    body: &'static str,
+    people: &'static [&'static str],
+}
+
+const PROJECTS: &[DemoProject] = &[
+    DemoProject {
+        slug: "foerdepegel",
+        title: "Fördepegel",
+        labs: &["kiel"],
+        status: ProjectStatus::InProduction,
+        topics: &["Umwelt", "Open Data"],
+        date: "2025-05-10",
+        summary: "Wasserstände der Kieler Förde in Echtzeit, verständlich aufbereitet.",
+        body: "Der Fördepegel zeigt aktuelle Wasserstände und warnt bei Hochwasser. Die Daten \
+               stammen aus offenen Messreihen.\n\n## Mitmachen\n\nWir suchen Menschen, die \
+               Texte in leichter Sprache schreiben.",
+        people: &["Jana Petersen", "Ole Hansen"],
+    },
+    DemoProject {
+        slug: "wege-ohne-stufen",
+        title: "Wege ohne Stufen",
+        labs: &["kiel", "koeln"],
+        status: ProjectStatus::LookingForPeople,
+        topics: &["Mobilität", "Barrierefreiheit"],
+        date: "2025-09-01",
+        summary: "Eine Karte barrierefreier Wege, gemeinsam erfasst.",
+        body: "Rampen, Aufzüge, abgesenkte Bordsteine: Wir erfassen gemeinsam, wo Wege ohne \
+               Stufen möglich sind, und stellen die Daten offen zur Verfügung.",
+        people: &["Mira Schulz"],
+    },
+    DemoProject {
+        slug: "haushalt-verstehen",
+        title: "Haushalt verstehen",
+        labs: &["leipzig"],
+        status: ProjectStatus::Finished,
+        topics: &["Finanzen", "Transparenz"],
+        date: "2024-11-20",
+        summary: "Der städtische Haushalt als interaktive Grafik.",
+        body: "Woher kommt das Geld der Stadt, wohin fließt es? Die Anwendung macht den \
+               Haushalt in wenigen Klicks nachvollziehbar und kann von anderen Kommunen \
+               übernommen werden.",
+        people: &["Tobias Richter", "Paul Wagner"],
+    },
+    DemoProject {
+        slug: "ratsinfo-radar",
+        title: "Ratsinfo-Radar",
+        labs: &["koeln"],
+        status: ProjectStatus::InProgress,
+        topics: &["Politik", "Transparenz"],
+        date: "2026-02-14",
+        summary: "Benachrichtigungen über neue Beschlüsse zu einem Ort oder Thema.",
+        body: "Wer wissen möchte, was der Rat zum eigenen Viertel beschließt, abonniert hier \
+               eine Straße oder ein Thema.",
+        people: &["Lea Becker", "Jonas Klein"],
+    },
+    DemoProject {
+        slug: "klimadaten-freiburg",
+        title: "Klimadaten Freiburg",
+        labs: &["freiburg"],
+        status: ProjectStatus::Idea,
+        topics: &["Umwelt", "Klima"],
+        date: "2026-06-03",
+        summary: "Lokale Klimamessungen zusammenführen und offen bereitstellen.",
+        body: "Eine Idee aus dem Lab: Messungen von Schulen, Hochschule und Stadt an einem Ort \
+               zusammenführen.",
+        people: &["Samuel Wolf"],
+    },
+];
+
+struct DemoPost {
+    slug: &'static str,
+    title: &'static str,
+    date: &'static str,
+    author: &'static str,
+    labs: &'static [&'static str],
+    body: &'static str,
+}
+
+const POSTS: &[DemoPost] = &[
+    DemoPost {
+        slug: "willkommen",
+        title: "Willkommen auf der neuen Plattform",
+        date: "2026-11-01",
+        author: "Aylin Demir",
+        labs: &[],
+        body: "Labs, Projekte und Termine des Netzwerks leben jetzt auf einer gemeinsamen \
+               Plattform. Alle Inhalte gibt es auch als offene Daten.",
+    },
+    DemoPost {
+        slug: "open-data-day-kiel",
+        title: "Open Data Day in Kiel",
+        date: "2026-03-08",
+        author: "Jana Petersen",
+        labs: &["kiel"],
+        body: "Rund zwanzig Menschen haben einen Tag lang mit offenen Daten der Stadt \
+               gearbeitet. Herausgekommen sind drei Prototypen und viele neue Kontakte.",
+    },
+    DemoPost {
+        slug: "haushalt-in-anderen-kommunen",
+        title: "„Haushalt verstehen“ jetzt in drei weiteren Kommunen",
+        date: "2026-07-15",
+        author: "Tobias Richter",
+        labs: &["leipzig"],
+        body: "Weil der Code offen ist, konnten drei Verwaltungen die Anwendung direkt \
+               übernehmen. So wird aus öffentlichem Geld öffentlicher Code.",
+    },
+];
+
+const ABOUT: &str = "Code for Germany ist ein Netzwerk von Ehrenamtlichen, die sich in lokalen \
+Labs für eine offene, gemeinwohlorientierte Digitalisierung einsetzen. In den Labs treffen sich \
+Menschen aus Zivilgesellschaft, Verwaltung und Politik und arbeiten gemeinsam an Lösungen für \
+ihre Stadt.
+
+<div class=\"component\" data-component=\"network-figures\"></div>
+
+## Unsere Grundsätze
+
+- **Offene Daten:** Verwaltungsdaten gehören maschinenlesbar und standardisiert veröffentlicht.
+- **Beteiligung:** Wir führen einen offenen Dialog und binden die Zivilgesellschaft dauerhaft ein.
+- **Technik ohne Selbstzweck:** Am Anfang steht das Bedürfnis eines Menschen, nicht die Technik.
+- **Öffentliches Geld, öffentlicher Code:** Was mit öffentlichen Mitteln entsteht, soll offen sein.
+- **Digitales Ehrenamt:** Wir fördern Menschen, die ihre Zeit und ihr Können einbringen.
+
+## Mitmachen
+
+Finde ein [Lab in deiner Nähe](/labs/) oder stöbere in unseren [Projekten](/projekte/).";
+
+const PAGES: &[(&str, &str, &str)] = &[
+    (
+        "",
+        "Code for Germany",
+        "Offene Daten, offene Software und Beteiligung – von Ehrenamtlichen in lokalen Labs.",
+    ),
+    ("ueber", "Über Code for Germany", ABOUT),
+    (
+        "grundsaetze",
+        "Grundsätze",
+        "Wir arbeiten offen, respektvoll und gemeinwohlorientiert. Code steht unter freien \
+         Lizenzen, Daten unter offenen Lizenzen, und wir sammeln nur, was wir wirklich brauchen.",
+    ),
+    (
+        "impressum",
+        "Impressum",
+        "Dies ist ein Demo-Netzwerk der Plattform codefor. Betreiberinnen und Betreiber \
+         ersetzen diese Seite durch ihre eigenen Angaben.",
+    ),
+    (
+        "datenschutz",
+        "Datenschutz",
+        "Diese Plattform lädt keine Inhalte von Dritten, setzt keine Tracking-Cookies und \
+         speichert nur, was für ihren Betrieb nötig ist.",
+    ),
+];
+
+/// Seeds the demo network into `db` in one transaction.
+pub async fn seed(db: &Db) -> Result<(), DbError> {
+    let mut tx = db.begin().await?;
+    let mut person_id = std::collections::HashMap::new();
+    let mut names: Vec<&str> = Vec::new();
+    for l in LABS {
+        names.extend(l.leads.iter().chain(l.members));
+    }
+    for p in PROJECTS {
+        names.extend(p.people);
+    }
+    for p in POSTS {
+        names.push(p.author);
+    }
+    for name in names {
+        if person_id.contains_key(name) {
+            continue;
+        }
+        let person = Person {
+            key: person_key(name),
+            name: name.to_owned(),
+            ..Person::default()
+        };
+        let (id, _) = people::upsert(&mut tx, &person).await?;
+        person_id.insert(name, id);
+    }
+    for l in LABS {
+        let lab = Lab {
+            slug: l.slug.to_owned(),
+            name: format!("OK Lab {}", l.city.split(' ').next().unwrap_or(l.city)),
+            city: l.city.to_owned(),
+            state_key: Some(l.state.to_owned()),
+            latitude: Some(l.lat),
+            longitude: Some(l.lon),
+            body_md: l.body.to_owned(),
+            body_html: render_plain(l.body),
+            active: l.active,
+            hidden: false,
+            meeting: Some(l.meeting.to_owned()),
+            links: vec![],
+            contacts: vec![Link {
+                name: "E-Mail".to_owned(),
+                url: format!("mailto:{}@example.org", l.slug),
+            }],
+            feeds: vec![],
+            source: serde_json::json!({ "demo": true }),
+        };
+        let (id, _) = labs::upsert(&mut tx, &lab).await?;
+        let people: Vec<_> = l
+            .leads
+            .iter()
+            .map(|n| (n, Role::Lead))
+            .chain(l.members.iter().map(|n| (n, Role::Member)))
+            .enumerate()
+            .filter_map(|(pos, (n, role))| person_id.get(*n).map(|id| (*id, role, pos)))
+            .collect();
+        labs::set_people(&mut tx, id, &people).await?;
+    }
+    for p in PROJECTS {
+        let project = Project {
+            slug: p.slug.to_owned(),
+            title: p.title.to_owned(),
+            summary: Some(p.summary.to_owned()),
+            body_md: p.body.to_owned(),
+            body_html: render_plain(p.body),
+            labs: p.labs.iter().map(|s| (*s).to_owned()).collect(),
+            status: Some(p.status),
+            status_text: None,
+            topics: p.topics.iter().map(|s| (*s).to_owned()).collect(),
+            links: vec![],
+            image: None,
+            showcase: true,
+            draft: false,
+            date: Some(p.date.to_owned()),
+            source: serde_json::json!({ "demo": true }),
+        };
+        let (id, _) = projects::upsert(&mut tx, &project).await?;
+        let ids: Vec<i64> = p
+            .people
+            .iter()
+            .filter_map(|n| person_id.get(n).copied())
+            .collect();
+        projects::set_collaborators(&mut tx, id, &ids).await?;
+    }
+    for p in POSTS {
+        let post = Post {
+            slug: p.slug.to_owned(),
+            title: p.title.to_owned(),
+            date: p.date.to_owned(),
+            author: Some(p.author.to_owned()),
+            summary: Some(codefor_content::markdown::summary(p.body, 200)),
+            body_md: p.body.to_owned(),
+            body_html: render_plain(p.body),
+            labs: p.labs.iter().map(|s| (*s).to_owned()).collect(),
+            topics: vec![],
+            image: None,
+            draft: false,
+            lang: "de".to_owned(),
+            source: serde_json::json!({ "demo": true }),
+        };
+        let (id, _) = posts::upsert(&mut tx, &post).await?;
+        let ids: Vec<i64> = person_id.get(p.author).copied().into_iter().collect();
+        posts::set_authors(&mut tx, id, &ids).await?;
+    }
+    for (path, title, body) in PAGES {
+        let page = Page {
+            path: (*path).to_owned(),
+            title: (*title).to_owned(),
+            description: None,
+            body_md: (*body).to_owned(),
+            body_html: render_plain(body),
+            draft: false,
+            source: serde_json::json!({ "demo": true }),
+        };
+        pages::upsert(&mut tx, &page).await?;
+    }
+    bump_content_version(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
+}

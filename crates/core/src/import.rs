@@ -1,0 +1,346 @@
+//! Importing a codefor.de (Hugo) checkout: read everything, render every body against
+//! the whole site (so links can be checked), then write it all in one transaction.
+//!
+//! Re-running is idempotent: records are matched by slug/path and only changed ones are
+//! written. `dry_run` performs the same writes and rolls them back, so its report says
+//! exactly what a real run would change.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::Path;
+
+use codefor_content::hugo::{self, Doc, Site};
+use codefor_content::links::SiteIndex;
+use codefor_content::markdown::{self, RenderContext};
+use codefor_content::report::{ParseError, Warning};
+use codefor_domain::people::Role;
+use codefor_storage::{
+    Change, Db, DbError, Tally, bump_content_version, data_files, imports, labs, media, pages,
+    people, posts, projects, redirects,
+};
+use serde::Serialize;
+
+use crate::urls;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// A file cannot be read at all: nothing was written.
+    #[error("{0}")]
+    Parse(#[from] ParseError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// Receives progress, e.g. to draw a progress bar on a terminal.
+pub trait Progress {
+    fn phase(&self, name: &str, total: usize);
+    fn advance(&self);
+}
+
+/// No progress output.
+#[derive(Debug)]
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn phase(&self, _: &str, _: usize) {}
+    fn advance(&self) {}
+}
+
+/// What an import did (or, on a dry run, would do).
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    pub source: String,
+    pub dry_run: bool,
+    /// Per kind of record: created, updated, unchanged.
+    pub counts: BTreeMap<&'static str, Tally>,
+    /// Sorted by file and line.
+    pub warnings: Vec<Warning>,
+}
+
+impl ImportReport {
+    /// Records created or updated, over all kinds.
+    pub fn changed(&self) -> usize {
+        self.counts.values().map(Tally::changed).sum()
+    }
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.warnings.is_empty() {
+            writeln!(f, "Warnings ({}):", self.warnings.len())?;
+            for w in &self.warnings {
+                writeln!(f, "  {w}")?;
+            }
+            writeln!(f)?;
+        }
+        let verb = if self.dry_run {
+            "would import (dry run, nothing written)"
+        } else {
+            "imported"
+        };
+        writeln!(f, "{} {verb}:", self.source)?;
+        for (kind, t) in &self.counts {
+            writeln!(
+                f,
+                "  {kind:<14} {:>5}  ({} new, {} changed, {} unchanged)",
+                t.total(),
+                t.created,
+                t.updated,
+                t.unchanged
+            )?;
+        }
+        write!(f, "  {} warnings", self.warnings.len())
+    }
+}
+
+/// Imports the Hugo site in `dir` into `db`.
+pub async fn import_hugo(
+    db: &Db,
+    dir: &Path,
+    dry_run: bool,
+    progress: &dyn Progress,
+) -> Result<ImportReport, ImportError> {
+    progress.phase("reading", 1);
+    let mut site = hugo::read(dir)?;
+    progress.advance();
+    let mut warnings = std::mem::take(&mut site.warnings);
+    render_all(&mut site, &mut warnings, progress);
+    let counts = write_all(db, &site, &warnings, dir, dry_run, progress).await?;
+    warnings.sort();
+    warnings.dedup();
+    Ok(ImportReport {
+        source: dir.display().to_string(),
+        dry_run,
+        counts,
+        warnings,
+    })
+}
+
+/// The index of everything the imported site will serve, for link checks.
+fn site_index(site: &Site) -> SiteIndex {
+    let mut index = SiteIndex::new();
+    for path in urls::APP_PATHS {
+        index.add_page(path);
+    }
+    let mut add = |file: &str, url: String| {
+        index.add_page(&url);
+        index.add_file(file.strip_prefix("content/").unwrap_or(file), &url);
+    };
+    for d in &site.labs {
+        add(&d.file, urls::lab(&d.record.slug));
+    }
+    for d in &site.projects {
+        add(&d.file, urls::project(&d.record.slug));
+    }
+    for d in &site.posts {
+        add(&d.file, urls::post(&d.record.slug));
+    }
+    for d in &site.pages {
+        add(&d.file, urls::page(&d.record.path));
+    }
+    let published = site.posts.iter().filter(|d| !d.record.draft).count();
+    for n in 2..=published.div_ceil(urls::POSTS_PER_PAGE) {
+        index.add_page(&urls::blog_page(n));
+    }
+    for m in &site.media {
+        index.add_media(&m.path);
+    }
+    for r in &site.redirects {
+        index.add_redirect(&r.from_path, &r.to);
+    }
+    index
+}
+
+fn render_all(site: &mut Site, warnings: &mut Vec<Warning>, progress: &dyn Progress) {
+    let index = site_index(site);
+    let total = site.labs.len() + site.projects.len() + site.posts.len() + site.pages.len();
+    progress.phase("rendering", total);
+    let mut render = |file: &str, line: usize, path: &str, md: &str| -> String {
+        let ctx = RenderContext {
+            file,
+            first_body_line: line,
+            page_path: path,
+            site: &index,
+        };
+        let out = markdown::render(md, &ctx);
+        warnings.extend(out.warnings);
+        progress.advance();
+        out.html
+    };
+    for Doc {
+        file,
+        body_line,
+        record,
+    } in &mut site.labs
+    {
+        record.body_html = render(file, *body_line, &urls::lab(&record.slug), &record.body_md);
+    }
+    for Doc {
+        file,
+        body_line,
+        record,
+    } in &mut site.projects
+    {
+        record.body_html = render(
+            file,
+            *body_line,
+            &urls::project(&record.slug),
+            &record.body_md,
+        );
+    }
+    for Doc {
+        file,
+        body_line,
+        record,
+    } in &mut site.posts
+    {
+        record.body_html = render(file, *body_line, &urls::post(&record.slug), &record.body_md);
+    }
+    for Doc {
+        file,
+        body_line,
+        record,
+    } in &mut site.pages
+    {
+        record.body_html = render(file, *body_line, &urls::page(&record.path), &record.body_md);
+    }
+}
+
+async fn write_all(
+    db: &Db,
+    site: &Site,
+    warnings: &[Warning],
+    dir: &Path,
+    dry_run: bool,
+    progress: &dyn Progress,
+) -> Result<BTreeMap<&'static str, Tally>, DbError> {
+    let mut counts: BTreeMap<&'static str, Tally> = BTreeMap::new();
+    let mut tx = db.begin().await?;
+
+    progress.phase("people", site.people.len());
+    let mut person_ids: HashMap<&str, i64> = HashMap::new();
+    for person in &site.people {
+        let (id, change) = people::upsert(&mut tx, person).await?;
+        person_ids.insert(person.key.as_str(), id);
+        counts.entry("people").or_default().add(change);
+        progress.advance();
+    }
+    let ids_of = |refs: &[(String, codefor_domain::PersonRef)], owner: &str, roles: &[Role]| {
+        refs.iter()
+            .filter(|(o, r)| o == owner && roles.contains(&r.role))
+            .filter_map(|(_, r)| person_ids.get(r.key.as_str()).map(|id| (*id, r.role)))
+            .collect::<Vec<_>>()
+    };
+
+    progress.phase("labs", site.labs.len());
+    for d in &site.labs {
+        let (id, mut change) = labs::upsert(&mut tx, &d.record).await?;
+        let wanted: Vec<_> = ids_of(
+            &site.memberships,
+            &d.record.slug,
+            &[Role::Lead, Role::Member],
+        )
+        .into_iter()
+        .enumerate()
+        .map(|(pos, (person, role))| (person, role, pos))
+        .collect();
+        if labs::set_people(&mut tx, id, &wanted).await? > 0 && change == Change::Unchanged {
+            change = Change::Updated;
+        }
+        counts.entry("labs").or_default().add(change);
+        progress.advance();
+    }
+
+    progress.phase("projects", site.projects.len());
+    for d in &site.projects {
+        let (id, mut change) = projects::upsert(&mut tx, &d.record).await?;
+        let people: Vec<i64> = ids_of(&site.collaborators, &d.record.slug, &[Role::Collaborator])
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        if projects::set_collaborators(&mut tx, id, &people).await? && change == Change::Unchanged {
+            change = Change::Updated;
+        }
+        counts
+            .entry(if d.record.draft {
+                "projects (draft)"
+            } else {
+                "projects"
+            })
+            .or_default()
+            .add(change);
+        progress.advance();
+    }
+
+    progress.phase("posts", site.posts.len());
+    for d in &site.posts {
+        let (id, mut change) = posts::upsert(&mut tx, &d.record).await?;
+        let people: Vec<i64> = ids_of(&site.authors, &d.record.slug, &[Role::Author])
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        if posts::set_authors(&mut tx, id, &people).await? && change == Change::Unchanged {
+            change = Change::Updated;
+        }
+        counts
+            .entry(if d.record.draft {
+                "posts (draft)"
+            } else {
+                "posts"
+            })
+            .or_default()
+            .add(change);
+        progress.advance();
+    }
+
+    progress.phase("pages", site.pages.len());
+    for d in &site.pages {
+        let (_, change) = pages::upsert(&mut tx, &d.record).await?;
+        counts.entry("pages").or_default().add(change);
+        progress.advance();
+    }
+
+    progress.phase("redirects", site.redirects.len());
+    for r in &site.redirects {
+        counts
+            .entry("redirects")
+            .or_default()
+            .add(redirects::upsert(&mut tx, r).await?);
+        progress.advance();
+    }
+
+    progress.phase("media", site.media.len());
+    for m in &site.media {
+        counts
+            .entry("media")
+            .or_default()
+            .add(media::upsert(&mut tx, m).await?);
+        progress.advance();
+    }
+
+    for f in &site.data_files {
+        counts
+            .entry("data files")
+            .or_default()
+            .add(data_files::upsert(&mut tx, &f.path, &f.value).await?);
+    }
+
+    let changed: usize = counts.values().map(Tally::changed).sum();
+    if changed > 0 {
+        bump_content_version(&mut tx).await?;
+    }
+    if dry_run {
+        tx.rollback().await?;
+    } else {
+        imports::record(
+            &mut tx,
+            &dir.display().to_string(),
+            &serde_json::to_value(&counts).unwrap_or_default(),
+            warnings.len(),
+            &serde_json::to_value(warnings).unwrap_or_default(),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(counts)
+}

@@ -1,0 +1,53 @@
+//! Dates as German readers expect them.
+
+const MONTHS: [&str; 12] = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+];
+
+/// `2014-04-09` → `9. April 2014`; anything else is returned unchanged.
+pub fn german(date: &str) -> String {
+    let mut parts = date.get(..10).unwrap_or(date).splitn(3, '-');
+    let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
+        return date.to_owned();
+    };
+    match (m.parse::<usize>(), d.parse::<u32>()) {
+        (Ok(m @ 1..=12), Ok(d)) => format!("{d}. {} {y}", MONTHS[m - 1]),
+        _ => date.to_owned(),
+    }
+}
+
+/// RFC 2822 date for RSS, at noon UTC (posts carry only a day).
+pub fn rfc2822(date: &str) -> Option<String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let d = time::Date::parse(date.get(..10)?, &format).ok()?;
+    d.with_hms(12, 0, 0)
+        .ok()?
+        .assume_utc()
+        .format(&time::format_description::well_known::Rfc2822)
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn german_dates() {
+        assert_eq!(super::german("2014-04-09"), "9. April 2014");
+        assert_eq!(super::german("2020-12-31T10:00:00Z"), "31. Dezember 2020");
+        assert_eq!(super::german("kein Datum"), "kein Datum");
+        assert_eq!(
+            super::rfc2822("2014-04-09").as_deref(),
+            Some("Wed, 09 Apr 2014 12:00:00 +0000")
+        );
+    }
+}

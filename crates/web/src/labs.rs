@@ -1,0 +1,82 @@
+//! Labs: the overview grouped by federal state, each lab's page, and the JSON of
+//! today's site.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::Html;
+use codefor_domain::states;
+use codefor_storage::{labs, posts, projects, stats};
+use serde_json::json;
+
+use crate::views::{Chrome, render};
+use crate::{AppState, WebError, components};
+
+pub async fn index(State(state): State<AppState>) -> Result<Html<String>, WebError> {
+    let chrome = Chrome::load(&state.db).await?;
+    let overview = components::labs_by_state(&state).await?;
+    let figures = components::figures(&state).await?;
+    render(
+        "labs.html",
+        &chrome,
+        crate::ctx! {
+            nav => "labs",
+            title => "Labs",
+            description => "Alle Labs des Netzwerks nach Bundesland: wo sie sind und wann sie sich treffen.",
+            overview => overview,
+            figures => figures,
+        },
+    )
+}
+
+/// `/<slug>/`: one lab's page. `Ok(None)` when no lab has this slug.
+pub async fn show(state: &AppState, slug: &str) -> Result<Option<Html<String>>, WebError> {
+    let Some(detail) = labs::get(&state.db, slug).await? else {
+        return Ok(None);
+    };
+    let chrome = Chrome::load(&state.db).await?;
+    let filter = projects::Filter {
+        lab: Some(slug.to_owned()),
+        ..Default::default()
+    };
+    let cards = crate::projects::cards(state, projects::list(&state.db, &filter).await?).await?;
+    let lab_posts = crate::posts::items(posts::of_lab(&state.db, slug, 12).await?);
+    let state_info = detail.lab.state_key.as_deref().and_then(states::by_key);
+    let description = format!(
+        "{} in {}: Treffen, Kontakt, Projekte und Beiträge.",
+        detail.lab.name, detail.lab.city
+    );
+    render(
+        "lab.html",
+        &chrome,
+        crate::ctx! {
+            nav => "labs",
+            title => detail.lab.name.clone(),
+            description => description,
+            lab => detail.lab,
+            state => state_info,
+            leads => detail.leads,
+            members => detail.members,
+            projects => cards,
+            posts => lab_posts,
+        },
+    )
+    .map(Some)
+}
+
+/// `/labs/index.json` in today's shape: `{"labs":[{"description","metadata"}]}` with the
+/// front matter as metadata and the Markdown as description.
+pub async fn json(State(state): State<AppState>) -> Result<Json<serde_json::Value>, WebError> {
+    let labs: Vec<_> = labs::export(&state.db)
+        .await?
+        .into_iter()
+        .map(|(metadata, description)| json!({ "description": description, "metadata": metadata }))
+        .collect();
+    Ok(Json(json!({ "labs": labs })))
+}
+
+/// `/api/network.json`: the live figures of the network.
+pub async fn figures_json(
+    State(state): State<AppState>,
+) -> Result<Json<stats::NetworkFigures>, WebError> {
+    Ok(Json(stats::network(&state.db).await?))
+}

@@ -1,0 +1,162 @@
+//! The public site over HTTP: server-rendered pages that work without JavaScript,
+//! feeds and JSON in codefor.de's shapes.
+//!
+//! Each area module (`home`, `labs`, `projects`, `posts`, `pages`, `feeds`, `media`)
+//! serves its URLs; [`dispatch`] resolves the paths that several areas share
+//! (`/<lab>/`, pages, media files, old paths that redirect).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::routing::get;
+use codefor_storage::Db;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+
+#[macro_use]
+mod macros;
+
+mod assets;
+mod cache;
+mod components;
+mod dates;
+mod dispatch;
+mod error;
+mod feeds;
+mod home;
+mod labs;
+mod media;
+mod pages;
+mod posts;
+mod projects;
+mod views;
+
+pub use error::WebError;
+
+/// Settings of the web layer.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Public origin such as `https://codefor.de`, for feeds and canonical links;
+    /// when unset, taken from the request's Host header.
+    pub base_url: Option<String>,
+    /// How long a page may be served from the cache before the content version is
+    /// checked again in the database (bounds staleness across instances).
+    pub cache_check_interval: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            base_url: None,
+            cache_check_interval: Duration::from_millis(500),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    cache: Arc<cache::PageCache>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: Config) -> AppState {
+        let cache = Arc::new(cache::PageCache::new(config.cache_check_interval));
+        AppState {
+            db,
+            config: Arc::new(config),
+            cache,
+        }
+    }
+}
+
+/// Content-Security-Policy: nothing may load from another origin, no inline script.
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                   object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
+/// Request bodies are small forms at most; anything larger is refused.
+const BODY_LIMIT: usize = 64 * 1024;
+
+/// The whole application, so tests can call it without a socket.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(home::show))
+        .route("/healthz", get(health))
+        .route("/labs/", get(labs::index))
+        .route("/labs/index.json", get(labs::json))
+        .route("/api/network.json", get(labs::figures_json))
+        .route("/projekte/", get(projects::index))
+        .route("/projekte/index.json", get(projects::json))
+        .route("/blog/", get(posts::index))
+        .route("/blog/page/{n}/", get(posts::page))
+        .route("/index.xml", get(feeds::rss))
+        .route("/assets/{file}", get(assets::serve))
+        .fallback(dispatch::resolve)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cache::layer,
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(CatchPanicLayer::new())
+        .with_state(state)
+}
+
+/// Liveness: 200 when the database answers.
+async fn health(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> (axum::http::StatusCode, &'static str) {
+    match state.db.ping().await {
+        Ok(()) => (axum::http::StatusCode::OK, "ok\n"),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database does not answer");
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "database unavailable\n",
+            )
+        }
+    }
+}
+
+/// A permanent redirect with status 301, as old links and crawlers expect
+/// (axum's `Redirect::permanent` answers 308).
+pub(crate) fn moved(target: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    // Location must be ASCII: escape what a decoded path may contain.
+    let mut encoded = String::with_capacity(target.len());
+    for b in target.bytes() {
+        if b.is_ascii_graphic() {
+            encoded.push(char::from(b));
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    match axum::http::HeaderValue::from_str(&encoded) {
+        Ok(location) => (
+            axum::http::StatusCode::MOVED_PERMANENTLY,
+            [(axum::http::header::LOCATION, location)],
+        )
+            .into_response(),
+        Err(_) => WebError::NotFound.into_response(),
+    }
+}

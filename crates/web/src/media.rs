@@ -1,0 +1,47 @@
+//! Files of the media store, with caching headers and conditional requests.
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use codefor_storage::media;
+
+use crate::{AppState, WebError};
+
+/// The file at `path`, or `Ok(None)`.
+pub async fn serve(
+    state: &AppState,
+    path: &str,
+    request: &HeaderMap,
+) -> Result<Option<Response>, WebError> {
+    let Some(file) = media::get(&state.db, path).await? else {
+        return Ok(None);
+    };
+    let etag = format!("\"{}\"", file.sha256);
+    let cache = HeaderValue::from_static("public, max-age=86400");
+    let etag_value = HeaderValue::from_str(&etag).map_err(|_| WebError::NotFound)?;
+    let fresh = request
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    if fresh {
+        return Ok(Some(
+            (
+                StatusCode::NOT_MODIFIED,
+                [(header::ETAG, etag_value), (header::CACHE_CONTROL, cache)],
+            )
+                .into_response(),
+        ));
+    }
+    let content_type = HeaderValue::from_str(&file.content_type)
+        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
+    Ok(Some(
+        (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::ETAG, etag_value),
+                (header::CACHE_CONTROL, cache),
+            ],
+            file.bytes,
+        )
+            .into_response(),
+    ))
+}

@@ -1,0 +1,138 @@
+//! Templates (embedded in the binary) and the site chrome every page shares.
+
+use std::sync::LazyLock;
+
+use axum::response::Html;
+use codefor_storage::{Db, pages};
+use minijinja::{Environment, Value, context};
+use serde::Serialize;
+
+use crate::WebError;
+
+static ENV: LazyLock<Environment<'static>> = LazyLock::new(environment);
+
+macro_rules! templates {
+    ($env:ident, $($name:literal),* $(,)?) => {
+        $(
+            if let Err(e) = $env.add_template($name, include_str!(concat!("../templates/", $name))) {
+                // Templates are compiled into the binary; a syntax error is caught by
+                // the tests that render every page type.
+                tracing::error!(template = $name, error = %e, "template does not compile");
+            }
+        )*
+    };
+}
+
+fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    templates!(
+        env,
+        "base.html",
+        "macros.html",
+        "page.html",
+        "home.html",
+        "labs.html",
+        "lab.html",
+        "projects.html",
+        "catalog.html",
+        "project.html",
+        "blog.html",
+        "post.html",
+        "error.html",
+        "components/figures.html",
+        "components/labs_by_state.html",
+        "components/posts.html",
+        "components/featured.html",
+    );
+    env.add_function("page_url", |n: usize| codefor_core::urls::blog_page(n));
+    env
+}
+
+/// A link in the header or footer.
+#[derive(Debug, Clone, Serialize)]
+pub struct MenuItem {
+    pub url: String,
+    pub title: &'static str,
+}
+
+/// What every page shows around its content.
+#[derive(Debug, Clone, Serialize)]
+pub struct Chrome {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub asset_version: &'static str,
+    pub menu: Vec<MenuItem>,
+    pub footer: Vec<MenuItem>,
+}
+
+const HEADER_PAGES: &[(&str, &str)] = &[("community", "Community"), ("ueber", "Über uns")];
+const FOOTER_PAGES: &[(&str, &str)] = &[
+    ("grundsaetze", "Grundsätze"),
+    ("presse", "Presse"),
+    ("spenden", "Spenden"),
+    ("impressum", "Impressum"),
+    ("datenschutz", "Datenschutz"),
+];
+
+impl Chrome {
+    /// Links only to pages that exist, so the navigation never leads to a 404.
+    pub async fn load(db: &Db) -> Result<Chrome, WebError> {
+        let existing = pages::list(db).await?;
+        let pick = |wanted: &[(&str, &'static str)]| {
+            wanted
+                .iter()
+                .filter(|(path, _)| existing.iter().any(|(p, _)| p == path))
+                .map(|(path, title)| MenuItem {
+                    url: format!("/{path}/"),
+                    title,
+                })
+                .collect()
+        };
+        Ok(Chrome {
+            menu: pick(HEADER_PAGES),
+            footer: pick(FOOTER_PAGES),
+            ..Chrome::bare()
+        })
+    }
+
+    fn bare() -> Chrome {
+        Chrome {
+            name: "Code for Germany",
+            description: "Das Netzwerk für offene Daten, offene Software und Beteiligung: \
+                          Labs, Projekte und Termine.",
+            asset_version: crate::assets::VERSION.as_str(),
+            menu: Vec::new(),
+            footer: Vec::new(),
+        }
+    }
+}
+
+/// Renders a page template with the chrome merged into its context.
+pub fn render(name: &str, chrome: &Chrome, ctx: Value) -> Result<Html<String>, WebError> {
+    let template = ENV.get_template(name)?;
+    let full = context! { site => Value::from(minijinja::value::Serde(chrome)), ..ctx };
+    Ok(Html(template.render(full)?))
+}
+
+/// Renders a fragment (a component) without chrome.
+pub fn fragment(name: &str, ctx: Value) -> Result<String, WebError> {
+    Ok(ENV.get_template(name)?.render(ctx)?)
+}
+
+/// The error page; falls back to plain text if even that cannot be rendered.
+pub fn error_page(title: &str, message: &str) -> String {
+    ENV.get_template("error.html")
+        .and_then(|t| {
+            t.render(context! {
+                site => Value::from(minijinja::value::Serde(Chrome::bare())),
+                title => title,
+                message => message
+            })
+        })
+        .unwrap_or_else(|_| format!("{title}\n\n{message}\n"))
+}
+
+/// Whether rendered content brings its own top-level heading.
+pub fn has_h1(html: &str) -> bool {
+    html.contains("<h1")
+}
