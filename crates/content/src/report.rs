@@ -25,7 +25,12 @@ impl Warning {
         what: impl Into<String>,
         action: impl Into<String>,
     ) -> Warning {
-        Warning { file: file.into(), line, what: what.into(), action: action.into() }
+        Warning {
+            file: file.into(),
+            line,
+            what: what.into(),
+            action: action.into(),
+        }
     }
 }
 
@@ -61,8 +66,19 @@ mod tests {
             field: Some("lat".into()),
             message: "expected a number".into(),
         };
-        assert_eq!(e.to_string(), "content/labs/x.md:4: field `lat`: expected a number");
-        let w = Warning::new("a.md", Some(3), "bare domain link `x.org/`", "linked to https://x.org/");
-        assert_eq!(w.to_string(), "a.md:3: bare domain link `x.org/`; linked to https://x.org/");
+        assert_eq!(
+            e.to_string(),
+            "content/labs/x.md:4: field `lat`: expected a number"
+        );
+        let w = Warning::new(
+            "a.md",
+            Some(3),
+            "bare domain link `x.org/`",
+            "linked to https://x.org/",
+        );
+        assert_eq!(
+            w.to_string(),
+            "a.md:3: bare domain link `x.org/`; linked to https://x.org/"
+        );
     }
 }

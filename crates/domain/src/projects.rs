@@ -94,15 +94,52 @@ impl ProjectStatus {
         let has = |words: &[&str]| words.iter().any(|w| t.contains(w));
         if has(&["sucht", "looking for", "gesucht"]) {
             Some(ProjectStatus::LookingForPeople)
-        } else if has(&["discontinued", "dead", "eingestellt", "festgefahren", "verwaist", "archiv"]) {
+        } else if has(&[
+            "discontinued",
+            "dead",
+            "eingestellt",
+            "festgefahren",
+            "verwaist",
+            "archiv",
+        ]) {
             Some(ProjectStatus::Discontinued)
-        } else if has(&["produktiv", "aktualisier", "released", "im einsatz", "in production", "live"]) {
+        } else if has(&[
+            "produktiv",
+            "aktualisier",
+            "released",
+            "im einsatz",
+            "in production",
+            "live",
+        ]) {
             Some(ProjectStatus::InProduction)
-        } else if has(&["abgeschlossen", "finished", "fertig", "done", "beendet", "completed"]) {
+        } else if has(&[
+            "abgeschlossen",
+            "finished",
+            "fertig",
+            "done",
+            "beendet",
+            "completed",
+        ]) {
             Some(ProjectStatus::Finished)
-        } else if has(&["laufend", "progress", "arbeit", "entwicklung", "active", "aktiv", "prototyp", "test"]) {
+        } else if has(&[
+            "laufend",
+            "progress",
+            "arbeit",
+            "entwicklung",
+            "active",
+            "aktiv",
+            "prototyp",
+            "test",
+        ]) {
             Some(ProjectStatus::InProgress)
-        } else if has(&["idee", "idea", "konzept", "machbarkeit", "datensammlung", "planung"]) {
+        } else if has(&[
+            "idee",
+            "idea",
+            "konzept",
+            "machbarkeit",
+            "datensammlung",
+            "planung",
+        ]) {
             Some(ProjectStatus::Idea)
         } else {
             None
@@ -122,9 +159,15 @@ mod tests {
             ("Laufend", Some(S::InProgress)),
             ("\"In Progress\"", Some(S::InProgress)),
             ("Sucht ehrenamtlich Engagierte", Some(S::LookingForPeople)),
-            ("Laufend, Konzeptionierung, Datensammlung, Sucht Mitmacher", Some(S::LookingForPeople)),
+            (
+                "Laufend, Konzeptionierung, Datensammlung, Sucht Mitmacher",
+                Some(S::LookingForPeople),
+            ),
             ("Im Produktivbetrieb", Some(S::InProduction)),
-            ("Abgeschlossen, tägliche Datenaktualisierung", Some(S::InProduction)),
+            (
+                "Abgeschlossen, tägliche Datenaktualisierung",
+                Some(S::InProduction),
+            ),
             ("wird jährlich aktualisiert", Some(S::InProduction)),
             ("Verwaist, sucht Mitmacher", Some(S::LookingForPeople)),
             ("Dead", Some(S::Discontinued)),

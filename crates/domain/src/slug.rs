@@ -36,8 +36,9 @@ pub fn slugify(input: &str) -> String {
 /// True when `s` is a slug we can put into a URL path segment unchanged.
 pub fn is_valid(s: &str) -> bool {
     !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_' || b == b'.')
+        && s.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_' || b == b'.'
+        })
 }
 
 #[cfg(test)]
