@@ -39,6 +39,9 @@ pub enum LinkVerdict {
     Keep,
     /// The target exists under another URL; link there instead.
     Repaired { url: String, why: String },
+    /// The same target written the site's own way (an absolute `https://codefor.de/…`
+    /// link made relative): nothing was wrong, so nobody needs to hear about it.
+    Rewritten { url: String },
     /// Nothing to link to; `why` says what is wrong.
     Unresolved { why: String },
     /// Another site (or mail/phone); not checked.
@@ -168,10 +171,7 @@ impl SiteIndex {
                 rest.to_string()
             };
             return match self.check_internal(&path, page_path) {
-                LinkVerdict::Keep => LinkVerdict::Repaired {
-                    why: "is an absolute link to codefor.de".into(),
-                    url: path,
-                },
+                LinkVerdict::Keep => LinkVerdict::Rewritten { url: path },
                 LinkVerdict::Repaired { url, why } => LinkVerdict::Repaired {
                     url,
                     why: format!("is an absolute link to codefor.de and {why}"),
@@ -189,6 +189,10 @@ impl SiteIndex {
                     url: inner.to_string(),
                     why: "is wrapped in brackets".into(),
                 },
+                LinkVerdict::Rewritten { url } => LinkVerdict::Repaired {
+                    url,
+                    why: "is wrapped in brackets".into(),
+                },
                 LinkVerdict::Repaired { url, why } => LinkVerdict::Repaired {
                     url,
                     why: format!("is wrapped in brackets and {why}"),
@@ -204,6 +208,10 @@ impl SiteIndex {
                     why: format!("has a malformed scheme and {why}"),
                 },
                 LinkVerdict::Unresolved { why } => LinkVerdict::Unresolved { why },
+                LinkVerdict::Rewritten { url } => LinkVerdict::Repaired {
+                    url,
+                    why: "has a malformed scheme".into(),
+                },
                 LinkVerdict::Keep | LinkVerdict::External => LinkVerdict::Repaired {
                     url: fixed,
                     why: "has a malformed scheme".into(),
@@ -244,7 +252,13 @@ impl SiteIndex {
             if host.starts_with("www.") || BARE_DOMAIN_TLDS.contains(&tld.as_str()) {
                 if OWN_HOSTS.contains(&host.as_str()) {
                     let rest = caps.name("rest").map_or("/", |m| m.as_str());
-                    return self.check_from(&format!("https://{host}{rest}"), page_path);
+                    return match self.check_from(&format!("https://{host}{rest}"), page_path) {
+                        LinkVerdict::Rewritten { url } => LinkVerdict::Repaired {
+                            url,
+                            why: "has no scheme".into(),
+                        },
+                        other => other,
+                    };
                 }
                 return LinkVerdict::Repaired {
                     url: format!("https://{url}"),

@@ -180,6 +180,11 @@ fn check_links<'a>(
         let line = Some(file_line(ctx, line_map, node_line(node)));
         match ctx.site.check_from(&url, ctx.page_path) {
             LinkVerdict::Keep | LinkVerdict::External => {}
+            LinkVerdict::Rewritten { url: new } => {
+                if let NodeValue::Link(link) | NodeValue::Image(link) = &mut node.data_mut().value {
+                    link.url = new;
+                }
+            }
             LinkVerdict::Repaired { url: new, why } => {
                 warnings.push(Warning::new(
                     ctx.file,

@@ -398,6 +398,7 @@ impl Expander<'_, '_> {
         let what = format!("image `{src}`");
         let url = match self.ctx.site.check_from(src, self.ctx.page_path) {
             LinkVerdict::Keep | LinkVerdict::External => src.to_string(),
+            LinkVerdict::Rewritten { url } => url,
             LinkVerdict::Repaired { url, why } => {
                 self.warn(tag, format!("{what} {why}"), &format!("used {url}"));
                 url
@@ -489,6 +490,7 @@ impl Expander<'_, '_> {
         let href = href.trim();
         match self.ctx.site.check_from(href, self.ctx.page_path) {
             LinkVerdict::Keep | LinkVerdict::External => Some(href.to_string()),
+            LinkVerdict::Rewritten { url } => Some(url),
             LinkVerdict::Repaired { url, why } => {
                 self.warn(
                     tag,

@@ -10,9 +10,10 @@ use std::fmt;
 use std::path::Path;
 
 use codefor_content::hugo::{self, Doc, Site};
-use codefor_content::links::SiteIndex;
+use codefor_content::links::{LinkVerdict, SiteIndex};
 use codefor_content::markdown::{self, RenderContext};
 use codefor_content::report::{ParseError, Warning};
+use codefor_domain::Link;
 use codefor_domain::people::Role;
 use codefor_storage::{
     Change, Db, DbError, Tally, bump_content_version, data_files, imports, labs, media, pages,
@@ -153,6 +154,7 @@ fn site_index(site: &Site) -> SiteIndex {
 
 fn render_all(site: &mut Site, warnings: &mut Vec<Warning>, progress: &dyn Progress) {
     let index = site_index(site);
+    check_data_links(site, &index, warnings);
     let total = site.labs.len() + site.projects.len() + site.posts.len() + site.pages.len();
     progress.phase("rendering", total);
     let mut render = |file: &str, line: usize, path: &str, md: &str| -> String {
@@ -203,6 +205,75 @@ fn render_all(site: &mut Site, warnings: &mut Vec<Warning>, progress: &dyn Progr
     } in &mut site.pages
     {
         record.body_html = render(file, *body_line, &urls::page(&record.path), &record.body_md);
+    }
+}
+
+/// Checks the links kept in front matter (lab links, contacts, feeds, project links,
+/// people's links) like links in bodies: repairs what is unambiguous, and turns what
+/// leads nowhere into plain text (an empty URL), so no page shows a broken link.
+fn check_data_links(site: &mut Site, index: &SiteIndex, warnings: &mut Vec<Warning>) {
+    let mut check = |file: &str, field: &str, page: &str, link: &mut Link| match index
+        .check_from(&link.url, page)
+    {
+        LinkVerdict::Keep | LinkVerdict::External => {}
+        LinkVerdict::Rewritten { url } => link.url = url,
+        LinkVerdict::Repaired { url, why } => {
+            warnings.push(Warning::new(
+                file,
+                None,
+                format!("`{field}` link `{}`: {why}", link.url),
+                format!("linked to {url}"),
+            ));
+            link.url = url;
+        }
+        LinkVerdict::Unresolved { why } => {
+            warnings.push(Warning::new(
+                file,
+                None,
+                format!("`{field}` link `{}` ({}): {why}", link.url, link.name),
+                "shown as plain text",
+            ));
+            link.url = String::new();
+        }
+    };
+    for d in &mut site.labs {
+        let page = urls::lab(&d.record.slug);
+        for (field, links) in [
+            ("links", &mut d.record.links),
+            ("leads", &mut d.record.contacts),
+            ("feeds", &mut d.record.feeds),
+        ] {
+            for link in links.iter_mut() {
+                check(&d.file, field, &page, link);
+            }
+        }
+    }
+    for d in &mut site.projects {
+        let page = urls::project(&d.record.slug);
+        for link in &mut d.record.links {
+            check(&d.file, "links", &page, link);
+        }
+    }
+    // A person's links come from the lab or project file that first names them.
+    let mut origin: HashMap<&str, String> = HashMap::new();
+    for (slug, r) in &site.memberships {
+        origin
+            .entry(r.key.as_str())
+            .or_insert_with(|| format!("content/labs/{slug}.md"));
+    }
+    for (slug, r) in &site.collaborators {
+        origin
+            .entry(r.key.as_str())
+            .or_insert_with(|| format!("project {slug}"));
+    }
+    for person in &mut site.people {
+        let file = origin
+            .get(person.key.as_str())
+            .cloned()
+            .unwrap_or_else(|| "people".to_owned());
+        for link in &mut person.links {
+            check(&file, &format!("links of {}", person.name), "/", link);
+        }
     }
 }
 

@@ -17,6 +17,9 @@ pub struct PersonSummary {
     pub links: Vec<Link>,
 }
 
+/// id, name, github, twitter, links as stored.
+type StoredPerson = (i64, String, Option<String>, Option<String>, String);
+
 type PersonRow = (String, String, Option<String>, Option<String>, String);
 
 fn summary(row: PersonRow) -> Result<PersonSummary, DbError> {
@@ -33,7 +36,7 @@ fn summary(row: PersonRow) -> Result<PersonSummary, DbError> {
 /// Creates or updates a person by key; returns the id.
 pub async fn upsert(conn: &mut Connection, person: &Person) -> Result<(i64, Change), DbError> {
     let links = serde_json::to_string(&person.links)?;
-    let existing: Option<(i64, String, Option<String>, Option<String>, String)> =
+    let existing: Option<StoredPerson> =
         sqlx::query_as("SELECT id, name, github, twitter, links_json FROM people WHERE key = $1")
             .bind(&person.key)
             .fetch_optional(&mut *conn)

@@ -45,10 +45,10 @@ pub async fn resolve(
     }
 
     let normalized = normalize_path(&path);
-    if let Some(target) = redirects::lookup(&state.db, &normalized).await? {
-        if target != normalized {
-            return Ok(crate::moved(&with_query(&target, &uri)).into_response());
-        }
+    if let Some(target) = redirects::lookup(&state.db, &normalized).await?
+        && target != normalized
+    {
+        return Ok(crate::moved(&with_query(&target, &uri)).into_response());
     }
     if !is_dir {
         if !trimmed.rsplit('/').next().unwrap_or("").contains('.') {
@@ -76,7 +76,6 @@ fn percent_decode(path: &str) -> Option<String> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%'
-            && i + 2 < bytes.len() + 0
             && let Some(h) = bytes.get(i + 1..i + 3)
             && let Ok(s) = std::str::from_utf8(h)
             && let Ok(b) = u8::from_str_radix(s, 16)

@@ -45,7 +45,37 @@ fn environment() -> Environment<'static> {
         "components/featured.html",
     );
     env.add_function("page_url", |n: usize| codefor_core::urls::blog_page(n));
+    env.set_formatter(html_formatter);
     env
+}
+
+/// Escapes like minijinja's default, except that `/` stays readable: it needs no
+/// escaping in HTML text or quoted attributes, and escaped URLs are hard to read.
+fn html_formatter(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
+    match (state.auto_escape(), value.as_str()) {
+        (minijinja::AutoEscape::Html, Some(text)) if !value.is_safe() => {
+            let mut escaped = String::with_capacity(text.len() + 16);
+            for ch in text.chars() {
+                match ch {
+                    '&' => escaped.push_str("&amp;"),
+                    '<' => escaped.push_str("&lt;"),
+                    '>' => escaped.push_str("&gt;"),
+                    '"' => escaped.push_str("&quot;"),
+                    '\'' => escaped.push_str("&#39;"),
+                    c => escaped.push(c),
+                }
+            }
+            out.write_str(&escaped).map_err(|e| {
+                minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "writing output")
+                    .with_source(e)
+            })
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
 }
 
 /// A link in the header or footer.

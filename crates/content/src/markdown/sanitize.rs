@@ -80,8 +80,8 @@ const TAGS: &[&str] = &[
 
 /// Removed together with everything inside them (the rest keeps its text).
 const CLEAN_CONTENT: &[&str] = &[
-    "script", "style", "template", "noscript", "iframe", "object", "svg", "math", "title",
-    "textarea", "select",
+    "script", "style", "template", "noscript", "iframe", "svg", "math", "title", "textarea",
+    "select",
 ];
 
 const TAG_ATTRIBUTES: &[(&str, &[&str])] = &[
@@ -204,7 +204,17 @@ pub(super) fn finish(html: &str, pass: &mut LinkPass) -> String {
     let mut out = String::with_capacity(html.len() + 256);
     let mut pos = 0;
     let mut drop_closing_a = false;
+    // Open `<a>` elements around the current position: an image from another site inside
+    // a link becomes text, not a nested link.
+    let mut open_links = 0usize;
     for tag in &tags {
+        if tag.name == "a" {
+            if tag.closing {
+                open_links = open_links.saturating_sub(1);
+            } else {
+                open_links += 1;
+            }
+        }
         if tag.closing {
             if drop_closing_a && tag.name == "a" {
                 out.push_str(&html[pos..tag.start]);
@@ -225,9 +235,20 @@ pub(super) fn finish(html: &str, pass: &mut LinkPass) -> String {
         };
         let replacement = match verdict {
             LinkVerdict::Keep => None,
+            LinkVerdict::External if kind == "image" && is_other_site(&url) => {
+                // Loading it would make every visitor's browser contact that site.
+                report(
+                    pass,
+                    &url,
+                    format!("image `{url}` is on another site"),
+                    "shown as a link to it, so the page makes no third-party request".into(),
+                );
+                Some(external_image(tag, &url, open_links > 0))
+            }
             LinkVerdict::External => {
                 (kind == "link" && is_other_site(&url)).then(|| rebuild(html, tag, &url, pass))
             }
+            LinkVerdict::Rewritten { url: new } => Some(rebuild(html, tag, &new, pass)),
             LinkVerdict::Repaired { url: new, why } => {
                 report(
                     pass,
@@ -268,6 +289,28 @@ pub(super) fn finish(html: &str, pass: &mut LinkPass) -> String {
     }
     out.push_str(&html[pos..]);
     out
+}
+
+/// What stands in for an image on another site: a link to it (or its text alone when
+/// the image is already inside a link).
+fn external_image(tag: &scan::Tag, url: &str, inside_link: bool) -> String {
+    let alt = tag.attr("alt").filter(|a| !a.trim().is_empty());
+    let label = match alt {
+        Some(alt) => format!("Bild auf externer Seite: {}", alt.trim()),
+        None => "Bild auf externer Seite".to_owned(),
+    };
+    if inside_link {
+        format!(
+            "<span class=\"external-image\">{}</span>",
+            escape_html(&label)
+        )
+    } else {
+        format!(
+            "<a href=\"{}\" class=\"external external-image\" rel=\"external noopener noreferrer\">{}</a>",
+            escape_html(url),
+            escape_html(&label)
+        )
+    }
 }
 
 fn report(pass: &mut LinkPass, url: &str, what: String, action: String) {

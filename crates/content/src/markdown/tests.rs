@@ -40,8 +40,9 @@ fn scheme_typo_and_own_domain_are_repaired() {
     let r = render_with("[a](https:/foo.org)\n\n[b](https://codefor.de/berlin/)");
     assert!(r.html.contains("href=\"https://foo.org\""), "{}", r.html);
     assert!(r.html.contains("<a href=\"/berlin/\">b</a>"), "{}", r.html);
-    assert_eq!(r.warnings.len(), 2);
-    assert_eq!(r.warnings[1].line, Some(12));
+    // Our own absolute URL is made relative without a warning: nothing was wrong.
+    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+    assert_eq!(r.warnings[0].line, Some(10));
 }
 
 #[test]
@@ -213,4 +214,36 @@ fn summary_is_first_paragraph_cut_at_a_word() {
     assert!(summary(md, 20).chars().count() <= 20);
     assert_eq!(summary("# Nur Titel", 50), "");
     assert_eq!(summary("Einwort", 3), "Ei…");
+}
+
+#[test]
+fn images_from_other_sites_become_links_not_requests() {
+    let r = render_with(
+        "![Logo](https://example.org/logo.png) and [![Badge](https://example.org/b.svg)](https://example.org/)",
+    );
+    assert!(!r.html.contains("<img"), "{}", r.html);
+    assert!(
+        r.html
+            .contains("<a href=\"https://example.org/logo.png\" class=\"external external-image\""),
+        "{}",
+        r.html
+    );
+    assert!(
+        r.html.contains("Bild auf externer Seite: Logo"),
+        "{}",
+        r.html
+    );
+    assert!(
+        r.html
+            .contains("<span class=\"external-image\">Bild auf externer Seite: Badge</span>"),
+        "{}",
+        r.html
+    );
+    assert_eq!(
+        r.warnings
+            .iter()
+            .filter(|w| w.what.contains("another site"))
+            .count(),
+        2
+    );
 }

@@ -1,0 +1,171 @@
+//! The `codefor` binary as people and scripts use it: exit codes, messages, serving.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use codefor_storage::{Db, labs, testing};
+
+use crate::support::block_on;
+
+fn codefor() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_codefor"));
+    c.env_remove("DATABASE_URL").env("CODEFOR_LOG", "warn");
+    c
+}
+
+fn write(dir: &Path, file: &str, text: &str) {
+    let path = dir.join(file);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn help_names_the_commands() {
+    let out = codefor().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("serve") && help.contains("import"), "{help}");
+    let out = codefor()
+        .args(["import", "hugo", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        help.contains("--dry-run") && help.contains("--database-url"),
+        "{help}"
+    );
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    let out = codefor()
+        .args(["serve", "--bind", "not-an-address"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = codefor()
+        .args(["import", "hugo", "/nonexistent/dir"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no content/ folder"));
+}
+
+#[test]
+fn malformed_file_exits_2_names_file_and_line_and_writes_nothing() {
+    block_on(async {
+        let site = tempfile::tempdir().unwrap();
+        write(
+            site.path(),
+            "content/labs/ulm.md",
+            "---\ntitle: OK Lab Ulm\ncity: Ulm\nlat: 48.4\nlong: 9.99\n---\nHallo Ulm.\n",
+        );
+        let (url, _file) = testing::fresh_url().await.unwrap();
+        let ok = codefor()
+            .args(["import", "hugo"])
+            .arg(site.path())
+            .args(["--database-url", &url])
+            .output()
+            .unwrap();
+        assert!(
+            ok.status.success(),
+            "{}",
+            String::from_utf8_lossy(&ok.stderr)
+        );
+        assert!(String::from_utf8_lossy(&ok.stdout).contains("labs"));
+
+        // A second file whose front matter is broken on its third line, and a change to
+        // the first that must not land either.
+        write(
+            site.path(),
+            "content/labs/bonn.md",
+            "---\ntitle: OK Lab Bonn\ncity: [Bonn\nlat: 50.7\n---\nHallo Bonn.\n",
+        );
+        write(
+            site.path(),
+            "content/labs/ulm.md",
+            "---\ntitle: OK Lab Ulm neu\ncity: Ulm\nlat: 48.4\nlong: 9.99\n---\nGeändert.\n",
+        );
+        let bad = codefor()
+            .args(["import", "hugo"])
+            .arg(site.path())
+            .args(["--database-url", &url])
+            .output()
+            .unwrap();
+        assert_eq!(bad.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&bad.stderr);
+        assert!(
+            stderr.contains("content/labs/bonn.md:"),
+            "names the file: {stderr}"
+        );
+        assert!(stderr.contains("nothing was written"), "{stderr}");
+
+        let db = Db::connect(&url).await.unwrap();
+        let ulm = labs::get(&db, "ulm").await.unwrap().unwrap();
+        assert_eq!(ulm.lab.name, "OK Lab Ulm", "earlier data intact");
+        assert!(labs::get(&db, "bonn").await.unwrap().is_none());
+    });
+}
+
+#[test]
+fn serve_seeds_the_demo_on_first_start_and_no_demo_starts_empty() {
+    block_on(async {
+        for (flag, want_labs) in [(None, 5), (Some("--no-demo"), 0)] {
+            let (url, _file) = testing::fresh_url().await.unwrap();
+            let port = free_port();
+            let mut cmd = codefor();
+            cmd.args([
+                "serve",
+                "--bind",
+                &format!("127.0.0.1:{port}"),
+                "--database-url",
+                &url,
+            ]);
+            if let Some(f) = flag {
+                cmd.arg(f);
+            }
+            let mut child = cmd
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            let base = format!("http://127.0.0.1:{port}");
+            let started = Instant::now();
+            let client = reqwest::Client::new();
+            loop {
+                if let Ok(r) = client.get(format!("{base}/healthz")).send().await
+                    && r.status().is_success()
+                {
+                    break;
+                }
+                assert!(
+                    started.elapsed() < Duration::from_secs(30),
+                    "server did not start"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            let figures: serde_json::Value = client
+                .get(format!("{base}/api/network.json"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let home = client.get(format!("{base}/")).send().await.unwrap();
+            assert_eq!(home.status().as_u16(), 200);
+            let _ = child.kill();
+            let _ = child.wait();
+            assert_eq!(figures["labs_total"], want_labs, "{flag:?}");
+        }
+    });
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}

@@ -1,0 +1,13 @@
+//! Integration suite: real HTTP against the running router, a real database (SQLite by
+//! default, PostgreSQL when CODEFOR_TEST_DATABASE_URL says so), the real binary.
+//!
+//! One test binary with modules, so the app links once.
+
+// In tests a panic is a failed assertion with a message: that is what we want.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod cli;
+mod crawl;
+mod import;
+mod site;
+mod support;

@@ -1,0 +1,108 @@
+//! What the tests share: servers on loopback, clients, the fixture.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::LazyLock;
+
+use codefor_storage::testing::{self, TestDb};
+use tokio::sync::OnceCell;
+
+/// One runtime for the whole binary, so a server started by one test (and its pool)
+/// stays usable for the others.
+static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+});
+
+pub fn block_on<F: Future>(f: F) -> F::Output {
+    RUNTIME.block_on(f)
+}
+
+/// The codefor.de fixture beside the checkout.
+pub fn fixture_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/codefor.de")
+}
+
+/// A running server and the database behind it.
+pub struct Server {
+    pub base: String,
+    pub db: TestDb,
+}
+
+impl Server {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+}
+
+/// A client that does not follow redirects, so tests see each 301.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http client")
+}
+
+/// Starts the app on a free loopback port over `db`.
+pub async fn serve(db: TestDb) -> Server {
+    let app = codefor_web::app(codefor_web::AppState::new(
+        db.db.clone(),
+        codefor_web::Config::default(),
+    ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("local addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Server {
+        base: format!("http://{addr}"),
+        db,
+    }
+}
+
+static DEMO: OnceCell<Server> = OnceCell::const_new();
+static FIXTURE: OnceCell<Server> = OnceCell::const_new();
+
+/// A server on a fresh database seeded with the demo network (shared by the tests).
+pub async fn demo() -> &'static Server {
+    DEMO.get_or_init(|| async {
+        let db = testing::fresh().await.expect("fresh database");
+        codefor_core::demo::seed(&db.db).await.expect("seed demo");
+        serve(db).await
+    })
+    .await
+}
+
+/// A server on a fresh database with the codefor.de fixture imported (shared).
+pub async fn fixture() -> &'static Server {
+    FIXTURE
+        .get_or_init(|| async {
+            let db = testing::fresh().await.expect("fresh database");
+            codefor_core::import::import_hugo(
+                &db.db,
+                &fixture_dir(),
+                false,
+                &codefor_core::import::Quiet,
+            )
+            .await
+            .expect("fixture imports");
+            serve(db).await
+        })
+        .await
+}
+
+/// Fetches `path` and returns status and body.
+pub async fn get(server: &Server, path: &str) -> (u16, String) {
+    let r = client()
+        .get(server.url(path))
+        .send()
+        .await
+        .expect("request");
+    let status = r.status().as_u16();
+    (status, r.text().await.unwrap_or_default())
+}
