@@ -48,5 +48,11 @@ pub const APP_PATHS: &[&str] = &[
     "/index.xml",
     "/labs/index.json",
     "/projekte/index.json",
+    "/blog/index.xml",
+    "/projekte/index.xml",
+    "/labs/index.xml",
+    "/api/network.json",
+    "/sitemap.xml",
+    "/robots.txt",
     "/healthz",
 ];

@@ -1,10 +1,12 @@
-//! RSS at `/index.xml`, as today's site has it: the newest posts.
+//! Feeds and indexes for machines, at today's URLs: RSS of the newest posts at
+//! `/index.xml` and `/blog/index.xml`, of projects at `/projekte/index.xml`, of labs at
+//! `/labs/index.xml`; `/sitemap.xml` and `/robots.txt`.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use codefor_core::urls;
-use codefor_storage::posts;
+use codefor_storage::{labs, pages, posts, projects};
 use rss::{Channel, Guid, Item};
 
 use crate::{AppState, WebError, dates};
@@ -24,38 +26,181 @@ pub fn origin(state: &AppState, headers: &HeaderMap) -> String {
     format!("http://{host}")
 }
 
-pub async fn rss(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
-    let origin = origin(&state, &headers);
-    let (list, _) = posts::page(&state.db, 0, FEED_LIMIT).await?;
-    let items: Vec<Item> = list
-        .into_iter()
-        .map(|p| {
-            let link = format!("{origin}{}", urls::post(&p.slug));
-            let mut item = Item::default();
-            item.set_title(p.title);
-            item.set_link(link.clone());
-            item.set_guid(Guid {
-                value: link,
-                permalink: true,
-            });
-            item.set_pub_date(dates::rfc2822(&p.date));
-            item.set_author(p.author);
-            item.set_description(p.summary);
-            item
-        })
-        .collect();
-    let mut channel = Channel::default();
-    channel.set_title("Code for Germany: Blog");
-    channel.set_link(format!("{origin}/blog/"));
-    channel.set_description("Neuigkeiten aus den Labs und dem Netzwerk Code for Germany.");
-    channel.set_language(Some("de-DE".to_owned()));
-    channel.set_items(items);
-    Ok((
+fn rss_response(channel: &Channel) -> Response {
+    (
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/rss+xml; charset=utf-8"),
         )],
         channel.to_string(),
     )
+        .into_response()
+}
+
+fn channel(title: &str, link: String, description: &str, items: Vec<Item>) -> Channel {
+    let mut channel = Channel::default();
+    channel.set_title(title.to_owned());
+    channel.set_link(link);
+    channel.set_description(description.to_owned());
+    channel.set_language(Some("de-DE".to_owned()));
+    channel.set_items(items);
+    channel
+}
+
+fn item(title: String, link: String, date: Option<&str>, description: Option<String>) -> Item {
+    let mut item = Item::default();
+    item.set_title(title);
+    item.set_link(link.clone());
+    item.set_guid(Guid {
+        value: link,
+        permalink: true,
+    });
+    item.set_pub_date(date.and_then(dates::rfc2822));
+    item.set_description(description);
+    item
+}
+
+/// `/projekte/index.xml`: the newest projects.
+pub async fn projects_rss(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let origin = origin(&state, &headers);
+    let list = projects::list(&state.db, &projects::Filter::default()).await?;
+    let items = list
+        .into_iter()
+        .take(FEED_LIMIT as usize)
+        .map(|p| {
+            item(
+                p.title,
+                format!("{origin}{}", urls::project(&p.slug)),
+                p.date.as_deref(),
+                p.summary,
+            )
+        })
+        .collect();
+    Ok(rss_response(&channel(
+        "Code for Germany: Projekte",
+        format!("{origin}/projekte/"),
+        "Neue Projekte aus dem Netzwerk Code for Germany.",
+        items,
+    )))
+}
+
+/// `/labs/index.xml`: all labs.
+pub async fn labs_rss(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let origin = origin(&state, &headers);
+    let items = labs::list(&state.db)
+        .await?
+        .into_iter()
+        .map(|l| {
+            item(
+                l.name,
+                format!("{origin}{}", urls::lab(&l.slug)),
+                None,
+                Some(l.city),
+            )
+        })
+        .collect();
+    Ok(rss_response(&channel(
+        "Code for Germany: Labs",
+        format!("{origin}/labs/"),
+        "Die Labs des Netzwerks Code for Germany.",
+        items,
+    )))
+}
+
+/// `/sitemap.xml`: every public page, for search engines.
+pub async fn sitemap(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let origin = origin(&state, &headers);
+    let mut paths: Vec<String> = urls::APP_PATHS
+        .iter()
+        .filter(|p| p.ends_with('/'))
+        .map(|p| (*p).to_owned())
+        .collect();
+    paths.extend(
+        labs::list(&state.db)
+            .await?
+            .into_iter()
+            .map(|l| urls::lab(&l.slug)),
+    );
+    paths.extend(
+        projects::list(&state.db, &projects::Filter::default())
+            .await?
+            .into_iter()
+            .map(|p| urls::project(&p.slug)),
+    );
+    let (list, _) = posts::page(&state.db, 0, i64::MAX).await?;
+    paths.extend(list.into_iter().map(|p| urls::post(&p.slug)));
+    paths.extend(
+        pages::list(&state.db)
+            .await?
+            .into_iter()
+            .map(|(p, _)| urls::page(&p)),
+    );
+    paths.sort();
+    paths.dedup();
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for path in paths {
+        // Paths are slugs and page paths: escape anyway, they end up in XML.
+        let loc = format!("{origin}{path}")
+            .replace('&', "&amp;")
+            .replace('<', "&lt;");
+        xml.push_str(&format!("  <url><loc>{loc}</loc></url>\n"));
+    }
+    xml.push_str("</urlset>\n");
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/xml; charset=utf-8"),
+        )],
+        xml,
+    )
         .into_response())
+}
+
+/// `/robots.txt`: everything may be indexed; here is the sitemap.
+pub async fn robots(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let origin = origin(&state, &headers);
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        )],
+        format!("User-agent: *\nAllow: /\nSitemap: {origin}/sitemap.xml\n"),
+    )
+        .into_response()
+}
+
+/// `/index.xml` and `/blog/index.xml`: the newest posts.
+pub async fn rss(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+    let origin = origin(&state, &headers);
+    let (list, _) = posts::page(&state.db, 0, FEED_LIMIT).await?;
+    let items = list
+        .into_iter()
+        .map(|p| {
+            let mut it = item(
+                p.title,
+                format!("{origin}{}", urls::post(&p.slug)),
+                Some(&p.date),
+                p.summary,
+            );
+            it.set_author(p.author);
+            it
+        })
+        .collect();
+    Ok(rss_response(&channel(
+        "Code for Germany: Blog",
+        format!("{origin}/blog/"),
+        "Neuigkeiten aus den Labs und dem Netzwerk Code for Germany.",
+        items,
+    )))
 }

@@ -95,6 +95,11 @@ pub fn app(state: AppState) -> Router {
         .route("/blog/", get(posts::index))
         .route("/blog/page/{n}/", get(posts::page))
         .route("/index.xml", get(feeds::rss))
+        .route("/blog/index.xml", get(feeds::rss))
+        .route("/projekte/index.xml", get(feeds::projects_rss))
+        .route("/labs/index.xml", get(feeds::labs_rss))
+        .route("/sitemap.xml", get(feeds::sitemap))
+        .route("/robots.txt", get(feeds::robots))
         .route("/assets/{file}", get(assets::serve))
         .fallback(dispatch::resolve)
         .layer(axum::middleware::from_fn_with_state(

@@ -339,3 +339,45 @@ fn no_page_references_another_origin() {
         }
     });
 }
+
+#[test]
+fn section_feeds_sitemap_and_robots_exist_at_todays_urls() {
+    block_on(async {
+        let s = demo().await;
+        for (path, items) in [
+            ("/blog/index.xml", 3),
+            ("/projekte/index.xml", 5),
+            ("/labs/index.xml", 5),
+        ] {
+            let body = client()
+                .get(s.url(path))
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
+            let channel =
+                rss::Channel::read_from(&body[..]).unwrap_or_else(|e| panic!("{path}: {e}"));
+            assert_eq!(channel.items().len(), items, "{path}");
+        }
+        let (status, sitemap) = get(s, "/sitemap.xml").await;
+        assert_eq!(status, 200);
+        for path in [
+            "/kiel/",
+            "/projekte/foerdepegel/",
+            "/blog/willkommen/",
+            "/impressum/",
+        ] {
+            assert!(
+                sitemap.contains(&format!("{}{path}</loc>", s.base)),
+                "{path} in sitemap"
+            );
+        }
+        let (_, robots) = get(s, "/robots.txt").await;
+        assert!(
+            robots.contains(&format!("Sitemap: {}/sitemap.xml", s.base)),
+            "{robots}"
+        );
+    });
+}
