@@ -130,13 +130,14 @@ fn site_index(site: &Site) -> SiteIndex {
     for d in &site.labs {
         add(&d.file, urls::lab(&d.record.slug));
     }
-    for d in &site.projects {
+    // Drafts are not published, so links to them would lead nowhere.
+    for d in site.projects.iter().filter(|d| !d.record.draft) {
         add(&d.file, urls::project(&d.record.slug));
     }
-    for d in &site.posts {
+    for d in site.posts.iter().filter(|d| !d.record.draft) {
         add(&d.file, urls::post(&d.record.slug));
     }
-    for d in &site.pages {
+    for d in site.pages.iter().filter(|d| !d.record.draft) {
         add(&d.file, urls::page(&d.record.path));
     }
     let published = site.posts.iter().filter(|d| !d.record.draft).count();

@@ -6,6 +6,26 @@ use codefor_storage::media;
 
 use crate::{AppState, WebError};
 
+/// A picture a page shows: its URL, and whether the file is missing from the store
+/// (then the page shows a placeholder, never a broken image).
+#[derive(Debug, Default)]
+pub struct Picture {
+    pub url: Option<String>,
+    pub missing: bool,
+}
+
+impl Picture {
+    pub async fn of(state: &AppState, path: Option<&str>) -> Result<Picture, WebError> {
+        let Some(path) = path else {
+            return Ok(Picture::default());
+        };
+        Ok(Picture {
+            url: Some(codefor_core::urls::media(path)),
+            missing: !media::exists(&state.db, path).await?,
+        })
+    }
+}
+
 /// The file at `path`, or `Ok(None)`.
 pub async fn serve(
     state: &AppState,

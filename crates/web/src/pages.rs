@@ -22,10 +22,7 @@ pub async fn show(
     let chrome = Chrome::load(&state.db).await?;
     let url = codefor_core::urls::page(path);
     let body = components::expand(state, &page.body_html, &url, query).await?;
-    let description = page
-        .description
-        .clone()
-        .unwrap_or_else(|| codefor_content::markdown::summary(&page.body_md, 160));
+    let description = crate::views::description(page.description.as_deref(), &page.body_md);
     render(
         "page.html",
         &chrome,

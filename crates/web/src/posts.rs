@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
 use codefor_core::urls;
-use codefor_storage::{media, posts};
+use codefor_storage::posts;
 use serde::Serialize;
 
 use crate::views::{Chrome, render};
@@ -84,16 +84,14 @@ pub async fn show(state: &AppState, slug: &str) -> Result<Option<Html<String>>, 
     let Some(detail) = posts::get(&state.db, slug).await? else {
         return Ok(None);
     };
-    let chrome = Chrome::load(&state.db).await?;
     let p = &detail.post;
-    let image_missing = match &p.image {
-        Some(path) => !media::exists(&state.db, path).await?,
-        None => false,
-    };
-    let description = p
-        .summary
-        .clone()
-        .unwrap_or_else(|| codefor_content::markdown::summary(&p.body_md, 160));
+    if p.draft {
+        // Drafts are kept, not published (as Hugo did); editing comes with accounts.
+        return Ok(None);
+    }
+    let chrome = Chrome::load(&state.db).await?;
+    let image = crate::media::Picture::of(state, p.image.as_deref()).await?;
+    let description = crate::views::description(p.summary.as_deref(), &p.body_md);
     render(
         "post.html",
         &chrome,
@@ -103,8 +101,8 @@ pub async fn show(state: &AppState, slug: &str) -> Result<Option<Html<String>>, 
             title => p.title.clone(),
             description => description,
             date_de => dates::german(&p.date),
-            image_url => p.image.as_deref().map(urls::media),
-            image_missing => image_missing,
+            image_url => image.url,
+            image_missing => image.missing,
             labs => detail.labs,
             post => detail.post,
         },

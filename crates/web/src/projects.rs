@@ -170,16 +170,14 @@ pub async fn show(state: &AppState, slug: &str) -> Result<Option<Html<String>>, 
     let Some(detail) = projects::get(&state.db, slug).await? else {
         return Ok(None);
     };
-    let chrome = Chrome::load(&state.db).await?;
     let p = &detail.project;
-    let image_missing = match &p.image {
-        Some(path) => !media::exists(&state.db, path).await?,
-        None => false,
-    };
-    let description = p
-        .summary
-        .clone()
-        .unwrap_or_else(|| codefor_content::markdown::summary(&p.body_md, 160));
+    if p.draft {
+        // Drafts are kept, not published (as Hugo did); editing comes with accounts.
+        return Ok(None);
+    }
+    let chrome = Chrome::load(&state.db).await?;
+    let image = crate::media::Picture::of(state, p.image.as_deref()).await?;
+    let description = crate::views::description(p.summary.as_deref(), &p.body_md);
     render(
         "project.html",
         &chrome,
@@ -190,8 +188,8 @@ pub async fn show(state: &AppState, slug: &str) -> Result<Option<Html<String>>, 
             status => p.status.map(ProjectStatus::as_str),
             status_label => p.status.map(ProjectStatus::label_de),
             date_de => p.date.as_deref().map(dates::german),
-            image_url => p.image.as_deref().map(codefor_core::urls::media),
-            image_missing => image_missing,
+            image_url => image.url,
+            image_missing => image.missing,
             labs => detail.labs,
             collaborators => detail.collaborators,
             project => detail.project,

@@ -166,3 +166,11 @@ pub fn error_page(title: &str, message: &str) -> String {
 pub fn has_h1(html: &str) -> bool {
     html.contains("<h1")
 }
+
+/// A page's meta description: its summary, else the start of its text.
+pub fn description(summary: Option<&str>, markdown: &str) -> String {
+    match summary {
+        Some(s) if !s.trim().is_empty() => s.to_owned(),
+        _ => codefor_content::markdown::summary(markdown, 160),
+    }
+}

@@ -172,3 +172,30 @@ fn imported_labs_keep_their_data() {
         );
     });
 }
+
+#[test]
+#[cfg_attr(
+    not(has_fixture),
+    ignore = "needs ../shared/fixtures/codefor.de beside the checkout"
+)]
+fn drafts_are_kept_but_not_published() {
+    block_on(async {
+        let s = fixture().await;
+        let draft = codefor_storage::projects::get(&s.db.db, "buergerbautstadt")
+            .await
+            .unwrap();
+        assert!(
+            draft.is_some_and(|d| d.project.draft),
+            "draft kept as a draft"
+        );
+        for path in ["/projekte/buergerbautstadt/", "/blog/mein-neuer-blogpost/"] {
+            let (status, _) = crate::support::get(s, path).await;
+            assert_eq!(status, 404, "{path} is a draft");
+        }
+        let (_, json) = crate::support::get(s, "/projekte/index.json").await;
+        assert!(
+            !json.contains("buergerbautstadt"),
+            "drafts are not in the JSON"
+        );
+    });
+}
