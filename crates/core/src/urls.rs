@@ -36,8 +36,9 @@ pub fn blog_page(n: usize) -> String {
     }
 }
 
-/// Posts per blog index page.
-pub const POSTS_PER_PAGE: usize = 12;
+/// Posts per blog index page: Hugo's default `paginate`, so today's `/blog/page/N/`
+/// URLs keep showing the same posts.
+pub const POSTS_PER_PAGE: usize = 10;
 
 /// Paths the application itself serves besides records, which content may link to.
 pub const APP_PATHS: &[&str] = &[

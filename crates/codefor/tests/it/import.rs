@@ -199,3 +199,17 @@ fn drafts_are_kept_but_not_published() {
         );
     });
 }
+
+#[test]
+#[cfg_attr(
+    not(has_fixture),
+    ignore = "needs ../shared/fixtures/codefor.de beside the checkout"
+)]
+fn blog_pages_keep_hugos_numbering() {
+    block_on(async {
+        let s = fixture().await;
+        // 226 published posts at Hugo's 10 per page: /blog/page/23/ is the last one today.
+        assert_eq!(crate::support::get(s, "/blog/page/23/").await.0, 200);
+        assert_eq!(crate::support::get(s, "/blog/page/24/").await.0, 404);
+    });
+}
