@@ -62,7 +62,7 @@ pub fn render(markdown: &str, ctx: &RenderContext) -> Rendered {
         source: markdown,
         warnings: &mut warnings,
     };
-    let html = sanitize::finish(&clean, &mut pass);
+    let html = drop_empty_links(&sanitize::finish(&clean, &mut pass));
     Rendered { html, warnings }
 }
 
@@ -75,7 +75,75 @@ pub fn render_plain(markdown: &str) -> String {
     let root = parse_document(&arena, markdown, &options);
     let html = to_html(root, &options);
     let html = replace_iframes(&html, &mut |_, _, _| {});
-    sanitize::finish(&sanitize::clean(&html), &mut sanitize::LinkPass::Plain)
+    drop_empty_links(&sanitize::finish(
+        &sanitize::clean(&html),
+        &mut sanitize::LinkPass::Plain,
+    ))
+}
+
+/// Removes links left without content. Raw `<a href="U">U</a>` in Markdown gets its text
+/// autolinked, and since HTML cannot nest links the outer one ends up empty: a link
+/// with no name for screen readers and nothing to click for anyone.
+fn drop_empty_links(html: &str) -> String {
+    static EMPTY: LazyLock<Regex> = LazyLock::new(|| re(r"<a\b[^>]*>\s*</a>"));
+    EMPTY.replace_all(html, "").into_owned()
+}
+
+/// One `<h1>` per page: turns the body's `<h1>` headings into `<h2>`, all of them when
+/// the page shows its own title as `<h1>`, else all but the first.
+pub fn demote_headings(html: &str, keep_first_h1: bool) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    let mut kept = !keep_first_h1;
+    // Sanitized HTML: a literal `<` in text is escaped, so `<h1` can only start a tag.
+    while let Some(at) = rest.find("<h1") {
+        out.push_str(&rest[..at]);
+        let Some(close) = rest[at..].find("</h1>").map(|c| at + c) else {
+            out.push_str(&rest[at..]);
+            return out;
+        };
+        let inner = &rest[at + 3..close];
+        if kept {
+            out.push_str("<h2");
+            out.push_str(inner);
+            out.push_str("</h2>");
+        } else {
+            out.push_str(&rest[at..close + 5]);
+            kept = true;
+        }
+        rest = &rest[close + 5..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Many posts begin with `# <their title>`, which the page already shows: returns the
+/// body without that heading and how many lines were skipped (to keep line numbers).
+pub fn strip_title_heading<'a>(markdown: &'a str, title: &str) -> (&'a str, usize) {
+    let norm = |s: &str| {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect::<String>()
+    };
+    let mut skipped = 0;
+    let mut rest = markdown;
+    while let Some((line, tail)) = rest.split_once('\n') {
+        if line.trim().is_empty() {
+            skipped += 1;
+            rest = tail;
+            continue;
+        }
+        let heading = line
+            .trim_start()
+            .strip_prefix("# ")
+            .map(|h| h.trim().trim_end_matches('#'));
+        return match heading {
+            Some(h) if !norm(title).is_empty() && norm(h) == norm(title) => (tail, skipped + 1),
+            _ => (markdown, 0),
+        };
+    }
+    (markdown, 0)
 }
 
 /// First paragraph as plain text, at most `max_chars` (cut at a word, with "…").

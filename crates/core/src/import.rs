@@ -158,17 +158,23 @@ fn render_all(site: &mut Site, warnings: &mut Vec<Warning>, progress: &dyn Progr
     check_data_links(site, &index, warnings);
     let total = site.labs.len() + site.projects.len() + site.posts.len() + site.pages.len();
     progress.phase("rendering", total);
-    let mut render = |file: &str, line: usize, path: &str, md: &str| -> String {
+    // `own_title`: the page template shows the record's title as the one `<h1>`, so a
+    // leading copy of it in the body is dropped and other body `<h1>`s become `<h2>`.
+    let mut render = |file: &str, line: usize, path: &str, md: &str, own_title: Option<&str>| {
+        let (md, skipped) = match own_title {
+            Some(title) => markdown::strip_title_heading(md, title),
+            None => (md, 0),
+        };
         let ctx = RenderContext {
             file,
-            first_body_line: line,
+            first_body_line: line + skipped,
             page_path: path,
             site: &index,
         };
         let out = markdown::render(md, &ctx);
         warnings.extend(out.warnings);
         progress.advance();
-        out.html
+        markdown::demote_headings(&out.html, own_title.is_none())
     };
     for Doc {
         file,
@@ -176,7 +182,8 @@ fn render_all(site: &mut Site, warnings: &mut Vec<Warning>, progress: &dyn Progr
         record,
     } in &mut site.labs
     {
-        record.body_html = render(file, *body_line, &urls::lab(&record.slug), &record.body_md);
+        let path = urls::lab(&record.slug);
+        record.body_html = render(file, *body_line, &path, &record.body_md, Some(&record.name));
     }
     for Doc {
         file,
@@ -184,11 +191,13 @@ fn render_all(site: &mut Site, warnings: &mut Vec<Warning>, progress: &dyn Progr
         record,
     } in &mut site.projects
     {
+        let path = urls::project(&record.slug);
         record.body_html = render(
             file,
             *body_line,
-            &urls::project(&record.slug),
+            &path,
             &record.body_md,
+            Some(&record.title),
         );
     }
     for Doc {
@@ -197,15 +206,24 @@ fn render_all(site: &mut Site, warnings: &mut Vec<Warning>, progress: &dyn Progr
         record,
     } in &mut site.posts
     {
-        record.body_html = render(file, *body_line, &urls::post(&record.slug), &record.body_md);
+        let path = urls::post(&record.slug);
+        record.body_html = render(
+            file,
+            *body_line,
+            &path,
+            &record.body_md,
+            Some(&record.title),
+        );
     }
+    // Pages show the body's first `<h1>` as their heading when it has one.
     for Doc {
         file,
         body_line,
         record,
     } in &mut site.pages
     {
-        record.body_html = render(file, *body_line, &urls::page(&record.path), &record.body_md);
+        let path = urls::page(&record.path);
+        record.body_html = render(file, *body_line, &path, &record.body_md, None);
     }
 }
 

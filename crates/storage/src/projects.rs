@@ -239,7 +239,8 @@ pub async fn list(db: &Db, filter: &Filter) -> Result<Vec<ProjectSummary>, DbErr
         binds.push(status.as_str().to_owned());
         sql.push_str(&format!(" AND p.status = ${}", binds.len()));
     }
-    sql.push_str(" ORDER BY p.date DESC, p.title");
+    // Undated projects last on both backends (PostgreSQL would put NULLs first).
+    sql.push_str(" ORDER BY p.date IS NULL, p.date DESC, p.title");
     let mut query = // Only constant fragments and numbered placeholders were appended above.
     sqlx::query_as::<_, SummaryRow>(AssertSqlSafe(sql));
     for b in &binds {
@@ -409,7 +410,8 @@ pub async fn get(db: &Db, slug: &str) -> Result<Option<ProjectDetail>, DbError> 
 /// Every published project's front matter and Markdown, for `/projekte/index.json`.
 pub async fn export(db: &Db) -> Result<Vec<(serde_json::Value, String)>, DbError> {
     let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT source_json, body_md FROM projects WHERE draft = 0 ORDER BY date DESC, slug",
+        "SELECT source_json, body_md FROM projects WHERE draft = 0 \
+         ORDER BY date IS NULL, date DESC, slug",
     )
     .fetch_all(db.pool())
     .await?;

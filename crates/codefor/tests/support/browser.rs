@@ -262,14 +262,14 @@ impl Browser {
         self.client
             .execute(script, args)
             .await
-            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{}", head(script)))
     }
 
     async fn js_async(&self, script: &str, args: Vec<Value>) -> Value {
         self.client
             .execute_async(script, args)
             .await
-            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{}", head(script)))
     }
 
     async fn press(&self, key: Key) {
@@ -644,6 +644,11 @@ impl Browser {
             problems.push(describe_violation(v));
         }
     }
+}
+
+/// The start of a script, for messages (axe-core itself is half a megabyte).
+fn head(script: &str) -> String {
+    script.chars().take(300).collect()
 }
 
 fn describe_violation(v: &Value) -> String {

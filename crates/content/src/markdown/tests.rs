@@ -247,3 +247,34 @@ fn images_from_other_sites_become_links_not_requests() {
         2
     );
 }
+
+#[test]
+fn raw_links_with_their_url_as_text_keep_their_text() {
+    let r = render_with("<a href=\"https://example.org/x\">https://example.org/x</a>");
+    assert!(!r.html.contains("\"></a>"), "no empty link: {}", r.html);
+    assert!(r.html.contains(">https://example.org/x</a>"), "{}", r.html);
+}
+
+#[test]
+fn one_h1_per_page() {
+    let html = "<h1 id=\"a\">A</h1><p>x</p><h1 id=\"b\">B</h1>";
+    assert_eq!(
+        super::demote_headings(html, true),
+        "<h1 id=\"a\">A</h1><p>x</p><h2 id=\"b\">B</h2>"
+    );
+    assert_eq!(
+        super::demote_headings(html, false),
+        "<h2 id=\"a\">A</h2><p>x</p><h2 id=\"b\">B</h2>"
+    );
+}
+
+#[test]
+fn leading_title_heading_is_dropped() {
+    let (rest, skipped) = super::strip_title_heading(
+        "\n# Rückblick: Open Data Day!\n\nText\n",
+        "Rückblick – Open Data Day",
+    );
+    assert_eq!((rest, skipped), ("\nText\n", 2));
+    let body = "# Anderes\n\nText";
+    assert_eq!(super::strip_title_heading(body, "Titel"), (body, 0));
+}
