@@ -160,17 +160,35 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// A progress bar on a terminal; nothing when stderr is not one.
-struct Bar(ProgressBar);
+/// A progress bar on a terminal (nothing when stderr is not one); the time each phase
+/// took is logged at debug level (`CODEFOR_LOG=debug`).
+struct Bar {
+    bar: ProgressBar,
+    current: std::sync::Mutex<Option<(String, std::time::Instant)>>,
+}
+
+impl Bar {
+    fn end_phase(&self) {
+        if let Ok(mut current) = self.current.lock()
+            && let Some((name, started)) = current.take()
+        {
+            tracing::debug!(phase = %name, ms = started.elapsed().as_millis() as u64, "import phase done");
+        }
+    }
+}
 
 impl Progress for Bar {
     fn phase(&self, name: &str, total: usize) {
-        self.0.set_length(total as u64);
-        self.0.set_position(0);
-        self.0.set_message(name.to_owned());
+        self.end_phase();
+        if let Ok(mut current) = self.current.lock() {
+            *current = Some((name.to_owned(), std::time::Instant::now()));
+        }
+        self.bar.set_length(total as u64);
+        self.bar.set_position(0);
+        self.bar.set_message(name.to_owned());
     }
     fn advance(&self) {
-        self.0.inc(1);
+        self.bar.inc(1);
     }
 }
 
@@ -196,9 +214,13 @@ async fn import_hugo(args: HugoArgs) -> ExitCode {
             .progress_chars("=> "),
     );
     bar.enable_steady_tick(Duration::from_millis(120));
-    let progress = Bar(bar);
+    let progress = Bar {
+        bar,
+        current: std::sync::Mutex::new(None),
+    };
     let result = import::import_hugo(&db, &args.dir, args.dry_run, &progress).await;
-    progress.0.finish_and_clear();
+    progress.end_phase();
+    progress.bar.finish_and_clear();
     db.close().await;
     match result {
         Ok(report) => {

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::Path;
 
-use codefor_content::hugo::{self, Doc, Site};
+use codefor_content::hugo::{self, Site};
 use codefor_content::links::{LinkVerdict, SiteIndex};
 use codefor_content::markdown::{self, RenderContext};
 use codefor_content::report::{ParseError, Warning};
@@ -19,6 +19,7 @@ use codefor_storage::{
     Change, Db, DbError, Tally, bump_content_version, data_files, imports, labs, media, pages,
     people, posts, projects, redirects,
 };
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::urls;
@@ -32,8 +33,9 @@ pub enum ImportError {
     Db(#[from] DbError),
 }
 
-/// Receives progress, e.g. to draw a progress bar on a terminal.
-pub trait Progress {
+/// Receives progress, e.g. to draw a progress bar on a terminal. Called from several
+/// threads while bodies render in parallel.
+pub trait Progress: Sync {
     fn phase(&self, name: &str, total: usize);
     fn advance(&self);
 }
@@ -160,7 +162,8 @@ fn render_all(site: &mut Site, warnings: &mut Vec<Warning>, progress: &dyn Progr
     progress.phase("rendering", total);
     // `own_title`: the page template shows the record's title as the one `<h1>`, so a
     // leading copy of it in the body is dropped and other body `<h1>`s become `<h2>`.
-    let mut render = |file: &str, line: usize, path: &str, md: &str, own_title: Option<&str>| {
+    // Bodies are independent, so they render on all cores; results keep their order.
+    let render = |file: &str, line: usize, path: &str, md: &str, own_title: Option<&str>| {
         let (md, skipped) = match own_title {
             Some(title) => markdown::strip_title_heading(md, title),
             None => (md, 0),
@@ -172,59 +175,76 @@ fn render_all(site: &mut Site, warnings: &mut Vec<Warning>, progress: &dyn Progr
             site: &index,
         };
         let out = markdown::render(md, &ctx);
-        warnings.extend(out.warnings);
         progress.advance();
-        markdown::demote_headings(&out.html, own_title.is_none())
+        (
+            markdown::demote_headings(&out.html, own_title.is_none()),
+            out.warnings,
+        )
     };
-    for Doc {
-        file,
-        body_line,
-        record,
-    } in &mut site.labs
-    {
-        let path = urls::lab(&record.slug);
-        record.body_html = render(file, *body_line, &path, &record.body_md, Some(&record.name));
-    }
-    for Doc {
-        file,
-        body_line,
-        record,
-    } in &mut site.projects
-    {
-        let path = urls::project(&record.slug);
-        record.body_html = render(
-            file,
-            *body_line,
-            &path,
-            &record.body_md,
-            Some(&record.title),
-        );
-    }
-    for Doc {
-        file,
-        body_line,
-        record,
-    } in &mut site.posts
-    {
-        let path = urls::post(&record.slug);
-        record.body_html = render(
-            file,
-            *body_line,
-            &path,
-            &record.body_md,
-            Some(&record.title),
-        );
-    }
+    let mut found: Vec<Vec<Warning>> = Vec::new();
+    found.extend(
+        site.labs
+            .par_iter_mut()
+            .map(|d| {
+                let (html, w) = render(
+                    &d.file,
+                    d.body_line,
+                    &urls::lab(&d.record.slug),
+                    &d.record.body_md,
+                    Some(&d.record.name),
+                );
+                d.record.body_html = html;
+                w
+            })
+            .collect::<Vec<_>>(),
+    );
+    found.extend(
+        site.projects
+            .par_iter_mut()
+            .map(|d| {
+                let path = urls::project(&d.record.slug);
+                let (html, w) = render(
+                    &d.file,
+                    d.body_line,
+                    &path,
+                    &d.record.body_md,
+                    Some(&d.record.title),
+                );
+                d.record.body_html = html;
+                w
+            })
+            .collect::<Vec<_>>(),
+    );
+    found.extend(
+        site.posts
+            .par_iter_mut()
+            .map(|d| {
+                let path = urls::post(&d.record.slug);
+                let (html, w) = render(
+                    &d.file,
+                    d.body_line,
+                    &path,
+                    &d.record.body_md,
+                    Some(&d.record.title),
+                );
+                d.record.body_html = html;
+                w
+            })
+            .collect::<Vec<_>>(),
+    );
     // Pages show the body's first `<h1>` as their heading when it has one.
-    for Doc {
-        file,
-        body_line,
-        record,
-    } in &mut site.pages
-    {
-        let path = urls::page(&record.path);
-        record.body_html = render(file, *body_line, &path, &record.body_md, None);
-    }
+    found.extend(
+        site.pages
+            .par_iter_mut()
+            .map(|d| {
+                let path = urls::page(&d.record.path);
+                let (html, w) = render(&d.file, d.body_line, &path, &d.record.body_md, None);
+                d.record.body_html = html;
+                w
+            })
+            .collect::<Vec<_>>(),
+    );
+    warnings.extend(found.into_iter().flatten());
 }
 
 /// Checks the links kept in front matter (lab links, contacts, feeds, project links,

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use codefor_domain::MediaFile;
@@ -77,6 +78,7 @@ pub(crate) fn read_tree(
     if !root.is_dir() {
         return Ok(());
     }
+    let mut wanted = Vec::new();
     for entry in super::sorted_files(&root) {
         let entry = entry.map_err(|e| walk_error(dir, tree, &e))?;
         let Some(file) = rel_path(dir, entry.path()) else {
@@ -105,12 +107,6 @@ pub(crate) fn read_tree(
             Some(false) => continue,
             None => {}
         }
-        let bytes = std::fs::read(entry.path()).map_err(|e| ParseError {
-            file: file.clone(),
-            line: 1,
-            field: None,
-            message: format!("cannot read: {e}"),
-        })?;
         let path = file[tree.len() + 1..].to_owned();
         if out.contains_key(&path) {
             warnings.push(Warning::new(
@@ -121,16 +117,29 @@ pub(crate) fn read_tree(
             ));
             continue;
         }
-        let sha256 = hex(&Sha256::digest(&bytes));
-        out.insert(
-            path.clone(),
-            MediaFile {
+        wanted.push((file, path, entry.path().to_owned()));
+    }
+    // Reading and hashing dominate: do it on all cores, then insert in order.
+    let read: Vec<Result<MediaFile, ParseError>> = wanted
+        .into_par_iter()
+        .map(|(file, path, on_disk)| {
+            let bytes = std::fs::read(&on_disk).map_err(|e| ParseError {
+                file,
+                line: 1,
+                field: None,
+                message: format!("cannot read: {e}"),
+            })?;
+            Ok(MediaFile {
                 content_type: content_type(&path).to_owned(),
+                sha256: hex(&Sha256::digest(&bytes)),
                 path,
-                sha256,
                 bytes,
-            },
-        );
+            })
+        })
+        .collect();
+    for media in read {
+        let media = media?;
+        out.insert(media.path.clone(), media);
     }
     Ok(())
 }
