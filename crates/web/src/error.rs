@@ -32,7 +32,7 @@ impl IntoResponse for WebError {
                 format!("{why}."),
             ),
             WebError::Db(_) | WebError::Template(_) => {
-                tracing::error!(error = %self, "request failed");
+                // Logged once, with the route, by `log_failures`.
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Ein Fehler ist aufgetreten",
@@ -41,6 +41,37 @@ impl IntoResponse for WebError {
             }
         };
         let html = crate::views::error_page(title, &message);
-        (status, Html(html)).into_response()
+        let mut response = (status, Html(html)).into_response();
+        if status.is_server_error() {
+            response.extensions_mut().insert(Failure(self.to_string()));
+        }
+        response
     }
+}
+
+/// The cause of a server error, carried to the logging middleware.
+#[derive(Debug, Clone)]
+pub struct Failure(pub String);
+
+/// Logs every server error once, with method, route and cause (never request bodies,
+/// query strings or other personal data).
+pub async fn log_failures(
+    matched: Option<axum::extract::MatchedPath>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let method = request.method().clone();
+    let route = matched
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_else(|| "(fallback)".to_owned());
+    let response = next.run(request).await;
+    if response.status().is_server_error() {
+        let cause = response
+            .extensions()
+            .get::<Failure>()
+            .map(|f| f.0.as_str())
+            .unwrap_or("-");
+        tracing::error!(%method, %route, status = response.status().as_u16(), cause, "request failed");
+    }
+    response
 }

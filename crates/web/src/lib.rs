@@ -102,6 +102,7 @@ pub fn app(state: AppState) -> Router {
         .route("/robots.txt", get(feeds::robots))
         .route("/assets/{file}", get(assets::serve))
         .fallback(dispatch::resolve)
+        .layer(axum::middleware::from_fn(error::log_failures))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             cache::layer,
