@@ -328,13 +328,8 @@ async fn write_all(
     let mut tx = db.begin().await?;
 
     progress.phase("people", site.people.len());
-    let mut person_ids: HashMap<&str, i64> = HashMap::new();
-    for person in &site.people {
-        let (id, change) = people::upsert(&mut tx, person).await?;
-        person_ids.insert(person.key.as_str(), id);
-        counts.entry("people").or_default().add(change);
-        progress.advance();
-    }
+    let (person_ids, tally) = people::upsert_many(&mut tx, &site.people).await?;
+    counts.insert("people", tally);
     let ids_of = |refs: &[(String, codefor_domain::PersonRef)], owner: &str, roles: &[Role]| {
         refs.iter()
             .filter(|(o, r)| o == owner && roles.contains(&r.role))
@@ -411,22 +406,13 @@ async fn write_all(
     }
 
     progress.phase("redirects", site.redirects.len());
-    for r in &site.redirects {
-        counts
-            .entry("redirects")
-            .or_default()
-            .add(redirects::upsert(&mut tx, r).await?);
-        progress.advance();
-    }
+    counts.insert(
+        "redirects",
+        redirects::upsert_many(&mut tx, &site.redirects).await?,
+    );
 
     progress.phase("media", site.media.len());
-    for m in &site.media {
-        counts
-            .entry("media")
-            .or_default()
-            .add(media::upsert(&mut tx, m).await?);
-        progress.advance();
-    }
+    counts.insert("media", media::upsert_many(&mut tx, &site.media).await?);
 
     for f in &site.data_files {
         counts

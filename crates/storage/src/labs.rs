@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use sqlx::AssertSqlSafe;
 
+use crate::batch::{self, Val};
 use crate::util::{fingerprint, flag, from_json, now};
 use crate::{Change, Connection, Db, DbError};
 
@@ -119,24 +120,29 @@ pub async fn upsert(conn: &mut Connection, lab: &Lab) -> Result<(i64, Change), D
             (id, Change::Created)
         }
     };
+    let mut rows = Vec::new();
     for (kind, links) in [
         ("link", &lab.links),
         ("contact", &lab.contacts),
         ("feed", &lab.feeds),
     ] {
         for (position, link) in links.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO lab_links (lab_id, kind, position, name, url) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(id)
-            .bind(kind)
-            .bind(position as i64)
-            .bind(&link.name)
-            .bind(&link.url)
-            .execute(&mut *conn)
-            .await?;
+            rows.push(vec![
+                Val::Int(id),
+                Val::Text(kind),
+                Val::Int(position as i64),
+                Val::Text(&link.name),
+                Val::Text(&link.url),
+            ]);
         }
     }
+    batch::insert(
+        conn,
+        "lab_links (lab_id, kind, position, name, url)",
+        "",
+        &rows,
+    )
+    .await?;
     Ok((id, change))
 }
 
@@ -170,26 +176,32 @@ pub async fn set_people(
         }
     }
     let now = now();
-    for (person, role, position) in wanted {
-        let present = current
-            .iter()
-            .any(|(p, r, pos)| p == person && r == role.as_str() && *pos == *position as i64);
-        if !present {
-            sqlx::query(
-                "INSERT INTO lab_memberships (lab_id, person_id, role, state, position, created_at) \
-                 VALUES ($1, $2, $3, 'active', $4, $5) ON CONFLICT (lab_id, person_id, role) DO NOTHING",
-            )
-            .bind(lab_id)
-            .bind(person)
-            .bind(role.as_str())
-            .bind(*position as i64)
-            .bind(&now)
-            .execute(&mut *conn)
-            .await?;
-            changes += 1;
-        }
-    }
-    Ok(changes)
+    let rows: Vec<_> = wanted
+        .iter()
+        .filter(|(person, role, position)| {
+            !current
+                .iter()
+                .any(|(p, r, pos)| p == person && r == role.as_str() && *pos == *position as i64)
+        })
+        .map(|(person, role, position)| {
+            vec![
+                Val::Int(lab_id),
+                Val::Int(*person),
+                Val::Text(role.as_str()),
+                Val::Text("active"),
+                Val::Int(*position as i64),
+                Val::Text(&now),
+            ]
+        })
+        .collect();
+    batch::insert(
+        conn,
+        "lab_memberships (lab_id, person_id, role, state, position, created_at)",
+        "ON CONFLICT (lab_id, person_id, role) DO NOTHING",
+        &rows,
+    )
+    .await?;
+    Ok(changes + rows.len())
 }
 
 const SUMMARY: &str = "SELECT l.id, l.slug, l.name, l.city, l.state_key, l.latitude, l.longitude, \

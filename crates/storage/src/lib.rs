@@ -29,6 +29,7 @@ pub mod stats;
 
 pub mod testing;
 
+mod batch;
 mod error;
 mod util;
 

@@ -3,6 +3,7 @@
 
 use codefor_domain::MediaFile;
 
+use crate::batch::{self, Val};
 use crate::util::now;
 use crate::{Change, Connection, Db, DbError};
 
@@ -87,4 +88,47 @@ pub async fn exists(db: &Db, path: &str) -> Result<bool, DbError> {
         .fetch_one(db.pool())
         .await?;
     Ok(n > 0)
+}
+
+/// Stores many files at once (an import): unchanged files (same SHA-256) are not sent
+/// to the database again; new ones go in a few megabytes per statement.
+pub async fn upsert_many(
+    conn: &mut Connection,
+    files: &[MediaFile],
+) -> Result<crate::Tally, DbError> {
+    let stored: Vec<(String, String)> = sqlx::query_as("SELECT path, sha256 FROM media")
+        .fetch_all(&mut *conn)
+        .await?;
+    let stored: std::collections::HashMap<&str, &str> = stored
+        .iter()
+        .map(|(p, s)| (p.as_str(), s.as_str()))
+        .collect();
+    let mut tally = crate::Tally::default();
+    let now = now();
+    let mut fresh = Vec::new();
+    for file in files {
+        match stored.get(file.path.as_str()) {
+            Some(sha) if *sha == file.sha256 => tally.add(Change::Unchanged),
+            Some(_) => tally.add(upsert(conn, file).await?),
+            None => {
+                fresh.push(vec![
+                    Val::Text(&file.path),
+                    Val::Text(&file.content_type),
+                    Val::Text(&file.sha256),
+                    Val::Int(file.bytes.len() as i64),
+                    Val::Bytes(&file.bytes),
+                    Val::Text(&now),
+                ]);
+                tally.add(Change::Created);
+            }
+        }
+    }
+    batch::insert(
+        conn,
+        "media (path, content_type, sha256, size, bytes, created_at)",
+        "",
+        &fresh,
+    )
+    .await?;
+    Ok(tally)
 }

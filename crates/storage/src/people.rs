@@ -4,6 +4,7 @@ use codefor_domain::people::Role;
 use codefor_domain::{Link, Person};
 use serde::Serialize;
 
+use crate::batch::{self, Val};
 use crate::util::{from_json, now};
 use crate::{Change, Connection, Db, DbError};
 
@@ -113,4 +114,73 @@ pub async fn count(db: &Db) -> Result<i64, DbError> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM people")
         .fetch_one(db.pool())
         .await?)
+}
+
+#[derive(sqlx::FromRow)]
+struct StoredRow {
+    key: String,
+    name: String,
+    github: Option<String>,
+    twitter: Option<String>,
+    links_json: String,
+}
+
+/// Creates or updates many people at once (an import): one query reads what is stored,
+/// new people go in with multi-row inserts. Returns every person's id by key.
+pub async fn upsert_many(
+    conn: &mut Connection,
+    people: &[Person],
+) -> Result<(std::collections::HashMap<String, i64>, crate::Tally), DbError> {
+    use std::collections::HashMap;
+    let stored: Vec<StoredRow> =
+        sqlx::query_as("SELECT key, name, github, twitter, links_json FROM people")
+            .fetch_all(&mut *conn)
+            .await?;
+    let stored: HashMap<&str, &StoredRow> = stored.iter().map(|r| (r.key.as_str(), r)).collect();
+    let mut tally = crate::Tally::default();
+    let now = now();
+    let mut fresh = Vec::new();
+    let mut links_json = Vec::with_capacity(people.len());
+    for person in people {
+        links_json.push(serde_json::to_string(&person.links)?);
+    }
+    for (person, links) in people.iter().zip(&links_json) {
+        match stored.get(person.key.as_str()) {
+            Some(r)
+                if r.name == person.name
+                    && r.github == person.github
+                    && r.twitter == person.twitter
+                    && r.links_json == *links =>
+            {
+                tally.add(Change::Unchanged);
+            }
+            Some(_) => {
+                upsert(conn, person).await?;
+                tally.add(Change::Updated);
+            }
+            None => {
+                fresh.push(vec![
+                    Val::Text(&person.key),
+                    Val::Text(&person.name),
+                    Val::OptText(person.github.as_deref()),
+                    Val::OptText(person.twitter.as_deref()),
+                    Val::Text(links),
+                    Val::Text(&now),
+                    Val::Text(&now),
+                ]);
+                tally.add(Change::Created);
+            }
+        }
+    }
+    batch::insert(
+        conn,
+        "people (key, name, github, twitter, links_json, created_at, updated_at)",
+        "",
+        &fresh,
+    )
+    .await?;
+    let ids: Vec<(String, i64)> = sqlx::query_as("SELECT key, id FROM people")
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok((ids.into_iter().collect(), tally))
 }

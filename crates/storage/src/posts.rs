@@ -5,6 +5,8 @@ use serde::Serialize;
 
 use sqlx::AssertSqlSafe;
 
+use crate::batch::{self, Val};
+
 use crate::projects::LabRef;
 use crate::util::{fingerprint, flag, from_json, now};
 use crate::{Change, Connection, Db, DbError};
@@ -94,25 +96,19 @@ pub async fn upsert(conn: &mut Connection, post: &Post) -> Result<(i64, Change),
             (id, Change::Created)
         }
     };
-    for lab in &post.labs {
-        sqlx::query(
-            "INSERT INTO post_labs (post_id, lab_id) SELECT $1, id FROM labs WHERE slug = $2 \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(id)
-        .bind(lab)
-        .execute(&mut *conn)
-        .await?;
-    }
-    for topic in &post.topics {
-        sqlx::query(
-            "INSERT INTO post_topics (post_id, topic) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(id)
-        .bind(topic)
-        .execute(&mut *conn)
-        .await?;
-    }
+    batch::link_labs(conn, "post_labs (post_id, lab_id)", id, &post.labs).await?;
+    let topics: Vec<_> = post
+        .topics
+        .iter()
+        .map(|t| vec![Val::Int(id), Val::Text(t)])
+        .collect();
+    batch::insert(
+        conn,
+        "post_topics (post_id, topic)",
+        "ON CONFLICT DO NOTHING",
+        &topics,
+    )
+    .await?;
     Ok((id, change))
 }
 
@@ -135,17 +131,24 @@ pub async fn set_authors(
         .bind(post_id)
         .execute(&mut *conn)
         .await?;
-    for (position, person) in people.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO post_authors (post_id, person_id, position) VALUES ($1, $2, $3) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(post_id)
-        .bind(person)
-        .bind(position as i64)
-        .execute(&mut *conn)
-        .await?;
-    }
+    let rows: Vec<_> = people
+        .iter()
+        .enumerate()
+        .map(|(position, person)| {
+            vec![
+                Val::Int(post_id),
+                Val::Int(*person),
+                Val::Int(position as i64),
+            ]
+        })
+        .collect();
+    batch::insert(
+        conn,
+        "post_authors (post_id, person_id, position)",
+        "ON CONFLICT DO NOTHING",
+        &rows,
+    )
+    .await?;
     Ok(true)
 }
 

@@ -7,6 +7,8 @@ use serde::Serialize;
 
 use sqlx::AssertSqlSafe;
 
+use crate::batch::{self, Val};
+
 use crate::util::{fingerprint, flag, from_json, now};
 use crate::{Change, Connection, Db, DbError};
 
@@ -121,45 +123,51 @@ pub async fn upsert(conn: &mut Connection, project: &Project) -> Result<(i64, Ch
             (id, Change::Created)
         }
     };
-    for lab in &project.labs {
-        sqlx::query(
-            "INSERT INTO project_labs (project_id, lab_id) SELECT $1, id FROM labs WHERE slug = $2 \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(id)
-        .bind(lab)
-        .execute(&mut *conn)
-        .await?;
-    }
-    for topic in &project.topics {
-        sqlx::query(
-            "INSERT INTO project_topics (project_id, topic) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(id)
-        .bind(topic)
-        .execute(&mut *conn)
-        .await?;
-    }
-    for (position, link) in project.links.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO project_links (project_id, position, name, url) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(id)
-        .bind(position as i64)
-        .bind(&link.name)
-        .bind(&link.url)
-        .execute(&mut *conn)
-        .await?;
-    }
-    if let Some(image) = &project.image {
-        sqlx::query(
-            "INSERT INTO project_images (project_id, position, media_path) VALUES ($1, 0, $2)",
-        )
-        .bind(id)
-        .bind(image)
-        .execute(&mut *conn)
-        .await?;
-    }
+    batch::link_labs(conn, "project_labs (project_id, lab_id)", id, &project.labs).await?;
+    let topics: Vec<_> = project
+        .topics
+        .iter()
+        .map(|t| vec![Val::Int(id), Val::Text(t)])
+        .collect();
+    batch::insert(
+        conn,
+        "project_topics (project_id, topic)",
+        "ON CONFLICT DO NOTHING",
+        &topics,
+    )
+    .await?;
+    let links: Vec<_> = project
+        .links
+        .iter()
+        .enumerate()
+        .map(|(position, link)| {
+            vec![
+                Val::Int(id),
+                Val::Int(position as i64),
+                Val::Text(&link.name),
+                Val::Text(&link.url),
+            ]
+        })
+        .collect();
+    batch::insert(
+        conn,
+        "project_links (project_id, position, name, url)",
+        "",
+        &links,
+    )
+    .await?;
+    let images: Vec<_> = project
+        .image
+        .iter()
+        .map(|i| vec![Val::Int(id), Val::Int(0), Val::Text(i)])
+        .collect();
+    batch::insert(
+        conn,
+        "project_images (project_id, position, media_path)",
+        "",
+        &images,
+    )
+    .await?;
     Ok((id, change))
 }
 
@@ -183,17 +191,24 @@ pub async fn set_collaborators(
         .bind(project_id)
         .execute(&mut *conn)
         .await?;
-    for (position, person) in people.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO project_collaborators (project_id, person_id, position) VALUES ($1, $2, $3) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(project_id)
-        .bind(person)
-        .bind(position as i64)
-        .execute(&mut *conn)
-        .await?;
-    }
+    let rows: Vec<_> = people
+        .iter()
+        .enumerate()
+        .map(|(position, person)| {
+            vec![
+                Val::Int(project_id),
+                Val::Int(*person),
+                Val::Int(position as i64),
+            ]
+        })
+        .collect();
+    batch::insert(
+        conn,
+        "project_collaborators (project_id, person_id, position)",
+        "ON CONFLICT DO NOTHING",
+        &rows,
+    )
+    .await?;
     Ok(true)
 }
 

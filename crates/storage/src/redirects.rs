@@ -2,6 +2,7 @@
 
 use codefor_domain::Redirect;
 
+use crate::batch::{self, Val};
 use crate::{Change, Connection, Db, DbError};
 
 pub async fn upsert(conn: &mut Connection, r: &Redirect) -> Result<Change, DbError> {
@@ -65,4 +66,34 @@ pub async fn all(db: &Db) -> Result<Vec<Redirect>, DbError> {
             origin,
         })
         .collect())
+}
+
+/// Creates or updates many redirects at once (an import).
+pub async fn upsert_many(conn: &mut Connection, all: &[Redirect]) -> Result<crate::Tally, DbError> {
+    let stored: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT from_path, target, origin FROM redirects")
+            .fetch_all(&mut *conn)
+            .await?;
+    let stored: std::collections::HashMap<&str, (&str, &str)> = stored
+        .iter()
+        .map(|(f, t, o)| (f.as_str(), (t.as_str(), o.as_str())))
+        .collect();
+    let mut tally = crate::Tally::default();
+    let mut fresh = Vec::new();
+    for r in all {
+        match stored.get(r.from_path.as_str()) {
+            Some((t, o)) if *t == r.to && *o == r.origin => tally.add(Change::Unchanged),
+            Some(_) => tally.add(upsert(conn, r).await?),
+            None => {
+                fresh.push(vec![
+                    Val::Text(&r.from_path),
+                    Val::Text(&r.to),
+                    Val::Text(&r.origin),
+                ]);
+                tally.add(Change::Created);
+            }
+        }
+    }
+    batch::insert(conn, "redirects (from_path, target, origin)", "", &fresh).await?;
+    Ok(tally)
 }

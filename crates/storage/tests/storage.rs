@@ -210,3 +210,68 @@ async fn states_match_the_domain_list() {
         .collect();
     assert_eq!(stored, domain);
 }
+
+#[tokio::test]
+async fn bulk_upserts_split_into_statements_and_recognise_unchanged_rows() {
+    let t = testing::fresh().await.unwrap();
+    // More rows than one statement takes (parameters), and more bytes than one carries.
+    let many: Vec<Redirect> = (0..5000)
+        .map(|i| Redirect {
+            from_path: format!("/alt/{i}/"),
+            to: "/neu/".into(),
+            origin: "test".into(),
+        })
+        .collect();
+    let files: Vec<codefor_domain::MediaFile> = (0..6)
+        .map(|i| codefor_domain::MediaFile {
+            path: format!("bilder/{i}.bin"),
+            content_type: "application/octet-stream".into(),
+            sha256: format!("{i:064}"),
+            bytes: vec![i as u8; 1_500_000],
+        })
+        .collect();
+    let mut tx = t.db.begin().await.unwrap();
+    assert_eq!(
+        redirects::upsert_many(&mut tx, &many)
+            .await
+            .unwrap()
+            .created,
+        5000
+    );
+    assert_eq!(
+        codefor_storage::media::upsert_many(&mut tx, &files)
+            .await
+            .unwrap()
+            .created,
+        6
+    );
+    tx.commit().await.unwrap();
+    let mut tx = t.db.begin().await.unwrap();
+    assert_eq!(
+        redirects::upsert_many(&mut tx, &many)
+            .await
+            .unwrap()
+            .unchanged,
+        5000
+    );
+    assert_eq!(
+        codefor_storage::media::upsert_many(&mut tx, &files)
+            .await
+            .unwrap()
+            .unchanged,
+        6
+    );
+    tx.commit().await.unwrap();
+    assert_eq!(
+        redirects::lookup(&t.db, "/alt/4999/")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("/neu/")
+    );
+    let stored = codefor_storage::media::get(&t.db, "bilder/5.bin")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.bytes, vec![5u8; 1_500_000]);
+}
