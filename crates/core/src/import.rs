@@ -9,12 +9,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::Path;
 
-use codefor_content::hugo::{self, Site};
+use codefor_content::hugo::{self, Doc, Site};
 use codefor_content::links::{LinkVerdict, SiteIndex};
 use codefor_content::markdown::{self, RenderContext};
 use codefor_content::report::{ParseError, Warning};
-use codefor_domain::Link;
 use codefor_domain::people::Role;
+use codefor_domain::{Lab, Link, Page, Post, Project};
 use codefor_storage::{
     Change, Db, DbError, Tally, bump_content_version, data_files, imports, labs, media, pages,
     people, posts, projects, redirects,
@@ -181,70 +181,88 @@ fn render_all(site: &mut Site, warnings: &mut Vec<Warning>, progress: &dyn Progr
             out.warnings,
         )
     };
-    let mut found: Vec<Vec<Warning>> = Vec::new();
-    found.extend(
-        site.labs
-            .par_iter_mut()
-            .map(|d| {
-                let (html, w) = render(
-                    &d.file,
-                    d.body_line,
-                    &urls::lab(&d.record.slug),
-                    &d.record.body_md,
-                    Some(&d.record.name),
-                );
-                d.record.body_html = html;
-                w
-            })
-            .collect::<Vec<_>>(),
-    );
-    found.extend(
-        site.projects
-            .par_iter_mut()
-            .map(|d| {
-                let path = urls::project(&d.record.slug);
-                let (html, w) = render(
-                    &d.file,
-                    d.body_line,
-                    &path,
-                    &d.record.body_md,
-                    Some(&d.record.title),
-                );
-                d.record.body_html = html;
-                w
-            })
-            .collect::<Vec<_>>(),
-    );
-    found.extend(
-        site.posts
-            .par_iter_mut()
-            .map(|d| {
-                let path = urls::post(&d.record.slug);
-                let (html, w) = render(
-                    &d.file,
-                    d.body_line,
-                    &path,
-                    &d.record.body_md,
-                    Some(&d.record.title),
-                );
-                d.record.body_html = html;
-                w
-            })
-            .collect::<Vec<_>>(),
-    );
-    // Pages show the body's first `<h1>` as their heading when it has one.
-    found.extend(
-        site.pages
-            .par_iter_mut()
-            .map(|d| {
-                let path = urls::page(&d.record.path);
-                let (html, w) = render(&d.file, d.body_line, &path, &d.record.body_md, None);
-                d.record.body_html = html;
-                w
-            })
-            .collect::<Vec<_>>(),
-    );
-    warnings.extend(found.into_iter().flatten());
+    let mut found = render_docs(&mut site.labs, &render);
+    found.extend(render_docs(&mut site.projects, &render));
+    found.extend(render_docs(&mut site.posts, &render));
+    found.extend(render_docs(&mut site.pages, &render));
+    warnings.extend(found);
+}
+
+/// What rendering needs to know about a record.
+trait Rendered: Send {
+    /// Where the record is served (links in it are relative to this).
+    fn path(&self) -> String;
+    /// The title its page shows as `<h1>`; `None` for pages, whose body brings its own.
+    fn own_title(&self) -> Option<&str>;
+    fn body(&mut self) -> (&str, &mut String);
+}
+
+impl Rendered for Lab {
+    fn path(&self) -> String {
+        urls::lab(&self.slug)
+    }
+    fn own_title(&self) -> Option<&str> {
+        Some(&self.name)
+    }
+    fn body(&mut self) -> (&str, &mut String) {
+        (&self.body_md, &mut self.body_html)
+    }
+}
+
+impl Rendered for Project {
+    fn path(&self) -> String {
+        urls::project(&self.slug)
+    }
+    fn own_title(&self) -> Option<&str> {
+        Some(&self.title)
+    }
+    fn body(&mut self) -> (&str, &mut String) {
+        (&self.body_md, &mut self.body_html)
+    }
+}
+
+impl Rendered for Post {
+    fn path(&self) -> String {
+        urls::post(&self.slug)
+    }
+    fn own_title(&self) -> Option<&str> {
+        Some(&self.title)
+    }
+    fn body(&mut self) -> (&str, &mut String) {
+        (&self.body_md, &mut self.body_html)
+    }
+}
+
+impl Rendered for Page {
+    fn path(&self) -> String {
+        urls::page(&self.path)
+    }
+    fn own_title(&self) -> Option<&str> {
+        None
+    }
+    fn body(&mut self) -> (&str, &mut String) {
+        (&self.body_md, &mut self.body_html)
+    }
+}
+
+/// Renders every body of one kind on all cores; warnings come back in file order.
+fn render_docs<T: Rendered>(
+    docs: &mut [Doc<T>],
+    render: &(dyn Fn(&str, usize, &str, &str, Option<&str>) -> (String, Vec<Warning>) + Sync),
+) -> Vec<Warning> {
+    docs.par_iter_mut()
+        .map(|d| {
+            let path = d.record.path();
+            let title = d.record.own_title().map(str::to_owned);
+            let (md, html) = d.record.body();
+            let (out, w) = render(&d.file, d.body_line, &path, md, title.as_deref());
+            *html = out;
+            w
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// Checks the links kept in front matter (lab links, contacts, feeds, project links,
