@@ -245,11 +245,12 @@ impl Rendered for Page {
     }
 }
 
+/// Renders one body: file, first body line, page path, Markdown, the page's own title.
+type RenderFn<'a> =
+    dyn Fn(&str, usize, &str, &str, Option<&str>) -> (String, Vec<Warning>) + Sync + 'a;
+
 /// Renders every body of one kind on all cores; warnings come back in file order.
-fn render_docs<T: Rendered>(
-    docs: &mut [Doc<T>],
-    render: &(dyn Fn(&str, usize, &str, &str, Option<&str>) -> (String, Vec<Warning>) + Sync),
-) -> Vec<Warning> {
+fn render_docs<T: Rendered>(docs: &mut [Doc<T>], render: &RenderFn<'_>) -> Vec<Warning> {
     docs.par_iter_mut()
         .map(|d| {
             let path = d.record.path();
