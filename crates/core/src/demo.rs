@@ -210,6 +210,16 @@ const POSTS: &[DemoPost] = &[
     },
 ];
 
+const HOME: &str = "Offene Daten, offene Software und Beteiligung: In lokalen Labs bringen \
+Ehrenamtliche Zivilgesellschaft, Verwaltung und Politik zusammen und bauen Anwendungen, die \
+Verwaltungen direkt übernehmen können.
+
+- **Mitmachen:** [Finde ein Lab in deiner Nähe](/labs/) – Programmierkenntnisse braucht es nicht.
+- **Nachnutzen:** [Stöbere im Projektkatalog](/projekte/) – jedes Projekt ist offen lizenziert.
+- **Kennenlernen:** [Lies, wer wir sind und wofür wir stehen](/ueber/).
+
+<div class=\"component\" data-component=\"projekte/featured-projects\"></div>";
+
 const ABOUT: &str = "Code for Germany ist ein Netzwerk von Ehrenamtlichen, die sich in lokalen \
 Labs für eine offene, gemeinwohlorientierte Digitalisierung einsetzen. In den Labs treffen sich \
 Menschen aus Zivilgesellschaft, Verwaltung und Politik und arbeiten gemeinsam an Lösungen für \
@@ -230,11 +240,7 @@ ihre Stadt.
 Finde ein [Lab in deiner Nähe](/labs/) oder stöbere in unseren [Projekten](/projekte/).";
 
 const PAGES: &[(&str, &str, &str)] = &[
-    (
-        "",
-        "Code for Germany",
-        "Offene Daten, offene Software und Beteiligung – von Ehrenamtlichen in lokalen Labs.",
-    ),
+    ("", "Code for Germany", HOME),
     ("ueber", "Über Code for Germany", ABOUT),
     (
         "grundsaetze",
