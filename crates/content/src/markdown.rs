@@ -85,7 +85,7 @@ pub fn render_plain(markdown: &str) -> String {
 /// autolinked, and since HTML cannot nest links the outer one ends up empty: a link
 /// with no name for screen readers and nothing to click for anyone.
 fn drop_empty_links(html: &str) -> String {
-    static EMPTY: LazyLock<Regex> = LazyLock::new(|| re(r"<a\b[^>]*>\s*</a>"));
+    static EMPTY: LazyLock<Regex> = LazyLock::new(|| re(r"<a(?:\s[^>]*)?>\s*</a>"));
     EMPTY.replace_all(html, "").into_owned()
 }
 

@@ -91,3 +91,15 @@ pub async fn list(db: &Db) -> Result<Vec<(String, String)>, DbError> {
             .await?,
     )
 }
+
+/// Published pages directly or indirectly below `path` (e.g. `archiv` → `archiv/launch`).
+pub async fn below(db: &Db, path: &str) -> Result<Vec<(String, String)>, DbError> {
+    let prefix = format!("{path}/");
+    Ok(sqlx::query_as(
+        "SELECT path, title FROM pages WHERE draft = 0 AND substr(path, 1, length($1)) = $1 \
+         ORDER BY path",
+    )
+    .bind(&prefix)
+    .fetch_all(db.pool())
+    .await?)
+}

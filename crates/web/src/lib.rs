@@ -87,6 +87,8 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(home::show))
         .route("/healthz", get(health))
+        // Hugo's root of the default language.
+        .route("/de/", get(|| async { moved("/") }))
         .route("/labs/", get(labs::index))
         .route("/labs/index.json", get(labs::json))
         .route("/api/network.json", get(labs::figures_json))

@@ -30,6 +30,7 @@ fn environment() -> Environment<'static> {
         "base.html",
         "macros.html",
         "page.html",
+        "section.html",
         "home.html",
         "labs.html",
         "lab.html",

@@ -213,3 +213,23 @@ fn blog_pages_keep_hugos_numbering() {
         assert_eq!(crate::support::get(s, "/blog/page/24/").await.0, 404);
     });
 }
+
+#[test]
+#[cfg_attr(
+    not(has_fixture),
+    ignore = "needs ../shared/fixtures/codefor.de beside the checkout"
+)]
+fn urls_hugo_built_keep_working() {
+    block_on(async {
+        let s = fixture().await;
+        for (path, status) in [
+            ("/blog/launch-verfassungsschutzberichte/", 200), // from a `.de.md` file
+            ("/projekte/jedeschule-2/", 200),                 // from `jedeschule-2.0.md`
+            ("/archiv/advent18/readme/", 301),                // a README leaf
+            ("/archiv/", 200),                                // a folder Hugo listed
+            ("/de/", 301),                                    // the default language's root
+        ] {
+            assert_eq!(crate::support::get(s, path).await.0, status, "{path}");
+        }
+    });
+}

@@ -87,6 +87,22 @@ pub(crate) fn read(
         ));
         ctx.hugo_paths.push((file.to_owned(), url_of(&hugo)));
     }
+    // Hugo serves a `README.md` leaf as its own page (`…/readme/`); we serve it as the
+    // folder's page, so the old URL redirects there.
+    if let Some(dir) = rel
+        .strip_suffix("/README.md")
+        .or_else(|| rel.strip_suffix("/readme.md"))
+        && !draft
+    {
+        let old = format!(
+            "{}/readme",
+            dir.split('/')
+                .map(fields::hugo_segment)
+                .collect::<Vec<_>>()
+                .join("/")
+        );
+        ctx.hugo_paths.push((file.to_owned(), url_of(&old)));
+    }
 
     let title = match fm.str("title")? {
         Some(t) => t,
@@ -171,7 +187,13 @@ mod tests {
         assert_eq!(d.record.path, "ueber");
         assert_eq!(
             c.hugo_paths,
-            vec![("content/Über.md".to_owned(), "/über/".to_owned())]
+            vec![
+                (
+                    "content/archiv/advent18/README.md".to_owned(),
+                    "/archiv/advent18/readme/".to_owned()
+                ),
+                ("content/Über.md".to_owned(), "/über/".to_owned()),
+            ]
         );
     }
 }

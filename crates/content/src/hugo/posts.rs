@@ -229,6 +229,13 @@ pub(crate) fn name_and_date(
         .next()
         .unwrap_or(fm.file)
         .trim_end_matches(".md");
+    // Hugo reads `name.de.md` as the German version of `name`, and in general cuts the
+    // name at its last dot (`jedeschule-2.0.md` was served at `/projekte/jedeschule-2/`):
+    // keep those URLs.
+    let stem = match stem.rsplit_once('.') {
+        Some((head, _)) if !head.is_empty() => head,
+        _ => stem,
+    };
     let file_date = fields::file_date(stem);
     let (base, hugo_base) = match &file_date {
         FileDate::Valid { rest, .. } => (rest.clone(), rest.clone()),
