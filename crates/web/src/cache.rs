@@ -7,7 +7,7 @@
 //! for longer.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
@@ -31,6 +31,9 @@ struct Entry {
 
 pub struct PageCache {
     interval: Duration,
+    /// One gate per page being rendered: when many requests for a page nobody has opened
+    /// yet arrive at once, one renders and the others wait for its result.
+    inflight: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     checked: Mutex<Option<(Instant, i64)>>,
     entries: RwLock<(i64, HashMap<String, Entry>)>,
 }
@@ -39,6 +42,7 @@ impl PageCache {
     pub fn new(interval: Duration) -> PageCache {
         PageCache {
             interval,
+            inflight: Mutex::new(HashMap::new()),
             checked: Mutex::new(None),
             entries: RwLock::new((i64::MIN, HashMap::new())),
         }
@@ -68,6 +72,20 @@ impl PageCache {
         let mut response = (e.status, e.body.clone()).into_response();
         *response.headers_mut() = e.headers.clone();
         Some(response)
+    }
+
+    fn gate(&self, key: &str) -> Option<Arc<tokio::sync::Mutex<()>>> {
+        let mut inflight = self.inflight.lock().ok()?;
+        Some(inflight.entry(key.to_owned()).or_default().clone())
+    }
+
+    fn release(&self, key: &str, gate: &Arc<tokio::sync::Mutex<()>>) {
+        if let Ok(mut inflight) = self.inflight.lock()
+            // Ours and the map's: nobody else is waiting.
+            && Arc::strong_count(gate) <= 2
+        {
+            inflight.remove(key);
+        }
     }
 
     fn put(&self, key: String, version: i64, entry: Entry) {
@@ -111,6 +129,38 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
     if let Some(hit) = state.cache.get(&key, version) {
         return hit;
     }
+    // Pages and feeds (not media files, which are not kept here) render once at a time.
+    let path = request.uri().path();
+    let pagelike =
+        path.ends_with('/') || [".json", ".xml", ".txt"].iter().any(|e| path.ends_with(e));
+    let gate = if pagelike {
+        state.cache.gate(&key)
+    } else {
+        None
+    };
+    let turn = match &gate {
+        Some(g) => Some(g.clone().lock_owned().await),
+        None => None,
+    };
+    // Whoever held the gate before us may have rendered this page meanwhile.
+    let response = match state.cache.get(&key, version).filter(|_| gate.is_some()) {
+        Some(hit) => hit,
+        None => respond(&state, key.clone(), version, request, next).await,
+    };
+    drop(turn);
+    if let Some(g) = &gate {
+        state.cache.release(&key, g);
+    }
+    response
+}
+
+async fn respond(
+    state: &AppState,
+    key: String,
+    version: i64,
+    request: Request,
+    next: Next,
+) -> Response {
     let response = next.run(request).await;
     if !cacheable(&response) {
         return response;
@@ -133,5 +183,33 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
             tracing::error!(error = %e, "could not buffer a response for the cache");
             (StatusCode::INTERNAL_SERVER_ERROR, "response too large").into_response()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn gates_are_shared_while_waited_on_and_dropped_after() {
+        let cache = PageCache::new(Duration::from_millis(500));
+        let a = cache.gate("/x/").unwrap();
+        let b = cache.gate("/x/").unwrap();
+        assert!(Arc::ptr_eq(&a, &b), "same page, same gate");
+        let turn = a.clone().lock_owned().await;
+        assert!(b.try_lock().is_err(), "the second request waits");
+        drop(turn);
+        cache.release("/x/", &a);
+        assert_eq!(
+            cache.inflight.lock().unwrap().len(),
+            1,
+            "b still holds the gate"
+        );
+        drop(a);
+        cache.release("/x/", &b);
+        assert!(
+            cache.inflight.lock().unwrap().is_empty(),
+            "no gate left behind"
+        );
     }
 }

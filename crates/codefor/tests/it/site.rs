@@ -381,3 +381,31 @@ fn section_feeds_sitemap_and_robots_exist_at_todays_urls() {
         );
     });
 }
+
+#[test]
+fn many_requests_for_a_cold_page_all_get_it() {
+    block_on(async {
+        // A fresh server: nothing is cached yet.
+        let db = codefor_storage::testing::fresh().await.unwrap();
+        codefor_core::demo::seed(&db.db).await.unwrap();
+        let s = crate::support::serve(db).await;
+        let http = client();
+        let requests = (0..48).map(|_| {
+            let http = http.clone();
+            let url = s.url("/projekte/");
+            tokio::spawn(async move {
+                let r = http.get(url).send().await.unwrap();
+                (r.status().as_u16(), r.text().await.unwrap())
+            })
+        });
+        let mut bodies = Vec::new();
+        for r in requests {
+            bodies.push(r.await.unwrap());
+        }
+        assert!(bodies.iter().all(|(status, _)| *status == 200));
+        assert!(
+            bodies.windows(2).all(|w| w[0].1 == w[1].1),
+            "everyone got the same page"
+        );
+    });
+}
