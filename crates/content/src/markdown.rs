@@ -463,8 +463,8 @@ fn replace_iframes(html: &str, report: &mut dyn FnMut(&str, String, String)) -> 
             }
             report(
                 &src,
-                format!("embedded frame `{src_plain}` is not allowed"),
-                format!("linked to {src_plain} instead"),
+                format!("embedded frame `{src_plain}` would load another site"),
+                "shown as a link to it instead".to_owned(),
             );
             let host = src_plain.split('/').nth(2).unwrap_or_default();
             let text = if title.is_empty() {

@@ -70,9 +70,19 @@ impl ImportReport {
 impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if !self.warnings.is_empty() {
+            // Grouped by file (warnings are sorted by file and line): one heading per file,
+            // then `line: what; what we did`, so the list reads like a to-do list.
             writeln!(f, "Warnings ({}):", self.warnings.len())?;
+            let mut current: Option<&str> = None;
             for w in &self.warnings {
-                writeln!(f, "  {w}")?;
+                if current != Some(w.file.as_str()) {
+                    writeln!(f, "{}", w.file)?;
+                    current = Some(&w.file);
+                }
+                match w.line {
+                    Some(line) => writeln!(f, "  {line}: {}; {}", w.what, w.action)?,
+                    None => writeln!(f, "  {}; {}", w.what, w.action)?,
+                }
             }
             writeln!(f)?;
         }
@@ -458,4 +468,59 @@ async fn write_all(
         tx.commit().await?;
     }
     Ok(counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_groups_warnings_by_file_and_counts_by_kind() {
+        let mut counts = BTreeMap::new();
+        counts.insert(
+            "labs",
+            Tally {
+                created: 2,
+                updated: 1,
+                unchanged: 3,
+            },
+        );
+        let report = ImportReport {
+            source: "site".into(),
+            dry_run: true,
+            counts,
+            warnings: vec![
+                Warning::new(
+                    "content/a.md",
+                    Some(3),
+                    "link `x` leads nowhere",
+                    "rendered as plain text",
+                ),
+                Warning::new(
+                    "content/a.md",
+                    Some(9),
+                    "status `y` not recognised",
+                    "kept as text",
+                ),
+                Warning::new("netlify.toml", None, "redirect loops", "dropped"),
+            ],
+        };
+        let text = report.to_string();
+        assert!(
+            text.starts_with(
+                "Warnings (3):\ncontent/a.md\n  3: link `x` leads nowhere; rendered as plain text\n  \
+                 9: status `y` not recognised; kept as text\nnetlify.toml\n  redirect loops; dropped\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("site would import (dry run, nothing written):"),
+            "{text}"
+        );
+        assert!(
+            text.contains("labs               6  (2 new, 1 changed, 3 unchanged)"),
+            "{text}"
+        );
+        assert_eq!(report.changed(), 3);
+    }
 }
