@@ -14,7 +14,8 @@ static COUNTER: AtomicUsize = AtomicUsize::new(0);
 /// The environment variable that selects the backend of a test run.
 pub const ENV: &str = "CODEFOR_TEST_DATABASE_URL";
 
-/// A database for one test. The SQLite file is removed when this is dropped.
+/// A database for one test. Dropping it removes the SQLite file, or drops the
+/// PostgreSQL database, so a long test run leaves nothing behind.
 #[derive(Debug)]
 pub struct TestDb {
     pub db: Db,
@@ -30,6 +31,32 @@ impl Drop for TestDb {
                 p.push(suffix);
                 let _ = std::fs::remove_file(p);
             }
+        } else if let (Ok(server), Some((_, name))) =
+            (std::env::var(ENV), self.url.rsplit_once('/'))
+        {
+            // Drop runs inside the test's runtime, which cannot be blocked on: a thread of
+            // its own does the asynchronous work. Best effort; the cluster is thrown away
+            // at the end of a run anyway.
+            let name = name.to_owned();
+            let _ = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                rt.block_on(async {
+                    if let Ok(mut admin) =
+                        <sqlx::AnyConnection as sqlx::Connection>::connect(&server).await
+                    {
+                        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
+                            .execute(&mut admin)
+                            .await;
+                    }
+                });
+            })
+            .join();
         }
     }
 }
