@@ -102,11 +102,13 @@ impl Db {
                     .max_connections(8)
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
-                            // Foreign keys are per connection in SQLite; WAL lets readers run
+                            // A 16 KiB page (set before the file's first table; ignored after)
+                        // means a quarter of the write calls for an import's blobs.
+                        // Foreign keys are per connection in SQLite; WAL lets readers run
                             // beside the one writer; the busy timeout queues writers instead
                             // of failing them.
                             conn.execute(
-                                "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+                                "PRAGMA page_size = 16384; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
                              PRAGMA synchronous = NORMAL;",
                             )
                             .await?;
