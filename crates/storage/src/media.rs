@@ -74,13 +74,6 @@ pub async fn find_case_insensitive(db: &Db, path: &str) -> Result<Option<String>
     })
 }
 
-/// Paths of all stored files.
-pub async fn paths(db: &Db) -> Result<Vec<String>, DbError> {
-    Ok(sqlx::query_scalar("SELECT path FROM media ORDER BY path")
-        .fetch_all(db.pool())
-        .await?)
-}
-
 /// Whether a file is stored at `path`.
 pub async fn exists(db: &Db, path: &str) -> Result<bool, DbError> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM media WHERE path = $1")
@@ -131,4 +124,24 @@ pub async fn upsert_many(
     )
     .await?;
     Ok(tally)
+}
+
+/// Which of `paths` are stored (for lists that show many pictures at once).
+pub async fn existing(
+    db: &Db,
+    paths: &[&str],
+) -> Result<std::collections::HashSet<String>, DbError> {
+    let mut found = std::collections::HashSet::new();
+    // A bounded number of placeholders per statement (see `batch`).
+    for chunk in paths.chunks(100) {
+        let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT path FROM media WHERE path IN ({})", list.join(", "));
+        // Only numbered placeholders are in the text.
+        let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
+        for p in chunk {
+            query = query.bind(*p);
+        }
+        found.extend(query.fetch_all(db.pool()).await?);
+    }
+    Ok(found)
 }

@@ -56,11 +56,8 @@ pub async fn cards(
     state: &AppState,
     list: Vec<projects::ProjectSummary>,
 ) -> Result<Vec<Card>, WebError> {
-    let stored: HashSet<String> = if list.iter().any(|p| p.image.is_some()) {
-        media::paths(&state.db).await?.into_iter().collect()
-    } else {
-        HashSet::new()
-    };
+    let wanted: Vec<&str> = list.iter().filter_map(|p| p.image.as_deref()).collect();
+    let stored: HashSet<String> = media::existing(&state.db, &wanted).await?;
     Ok(list
         .into_iter()
         .map(|p| Card {
