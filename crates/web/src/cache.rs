@@ -81,7 +81,7 @@ impl PageCache {
 
     fn release(&self, key: &str, gate: &Arc<tokio::sync::Mutex<()>>) {
         if let Ok(mut inflight) = self.inflight.lock()
-            // Ours and the map's: nobody else is waiting.
+            // The caller's and the map's: nobody else is waiting.
             && Arc::strong_count(gate) <= 2
         {
             inflight.remove(key);
@@ -90,6 +90,11 @@ impl PageCache {
 
     fn put(&self, key: String, version: i64, entry: Entry) {
         if let Ok(mut entries) = self.entries.write() {
+            // A render that began before a newer version was seen must not wipe the newer
+            // pages; it is simply not kept.
+            if version < entries.0 {
+                return;
+            }
             if entries.0 != version || entries.1.len() >= MAX_ENTRIES {
                 entries.0 = version;
                 entries.1.clear();
@@ -109,49 +114,85 @@ fn cacheable(response: &Response) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    ct.starts_with("text/html")
-        || ct.starts_with("application/json")
-        || ct.starts_with("application/rss+xml")
+    [
+        "text/html",
+        "text/plain",
+        "application/json",
+        "application/rss+xml",
+        "application/xml",
+    ]
+    .iter()
+    .any(|t| ct.starts_with(t))
 }
 
 pub async fn layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if request.method() != Method::GET {
         return next.run(request).await;
     }
-    let key = request
-        .uri()
-        .path_and_query()
-        .map(|pq| pq.as_str().to_owned())
-        .unwrap_or_default();
+    // Only pages and feeds (not media files), and only with no query or the catalog's
+    // filters: any other query string would let anyone fill the cache with copies.
+    let uri = request.uri();
+    let path = uri.path();
+    let pagelike =
+        path.ends_with('/') || [".json", ".xml", ".txt"].iter().any(|e| path.ends_with(e));
+    if !pagelike
+        || !uri
+            .query()
+            .is_none_or(crate::projects::CatalogQuery::only_filters)
+    {
+        return next.run(request).await;
+    }
+    // Feeds and the sitemap name the origin from the Host header: one copy per host.
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    let key = format!(
+        "{host}{}",
+        uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("")
+    );
     let Some(version) = state.cache.version(&state.db).await else {
         return next.run(request).await;
     };
     if let Some(hit) = state.cache.get(&key, version) {
         return hit;
     }
-    // Pages and feeds (not media files, which are not kept here) render once at a time.
-    let path = request.uri().path();
-    let pagelike =
-        path.ends_with('/') || [".json", ".xml", ".txt"].iter().any(|e| path.ends_with(e));
-    let gate = if pagelike {
-        state.cache.gate(&key)
-    } else {
-        None
+    // One render per page at a time; the guard gives the gate back even when the request
+    // is dropped halfway (client gone, timeout).
+    let Some(gate) = state.cache.gate(&key) else {
+        return next.run(request).await;
     };
-    let turn = match &gate {
-        Some(g) => Some(g.clone().lock_owned().await),
-        None => None,
+    let mut turn = Turn {
+        cache: state.cache.clone(),
+        key: key.clone(),
+        gate: gate.clone(),
+        held: None,
     };
+    turn.held = Some(gate.lock_owned().await);
     // Whoever held the gate before us may have rendered this page meanwhile.
-    let response = match state.cache.get(&key, version).filter(|_| gate.is_some()) {
+    let response = match state.cache.get(&key, version) {
         Some(hit) => hit,
-        None => respond(&state, key.clone(), version, request, next).await,
+        None => respond(&state, key, version, request, next).await,
     };
     drop(turn);
-    if let Some(g) = &gate {
-        state.cache.release(&key, g);
-    }
     response
+}
+
+/// A request's turn at a page's gate; dropping it lets the next one in and forgets the
+/// gate when nobody else waits.
+struct Turn {
+    cache: Arc<PageCache>,
+    key: String,
+    gate: Arc<tokio::sync::Mutex<()>>,
+    held: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        drop(self.held.take());
+        self.cache.release(&self.key, &self.gate);
+    }
 }
 
 async fn respond(
@@ -207,6 +248,40 @@ mod tests {
         );
         drop(a);
         cache.release("/x/", &b);
+        assert!(
+            cache.inflight.lock().unwrap().is_empty(),
+            "no gate left behind"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_request_dropped_while_waiting_leaves_no_gate_behind() {
+        let cache = Arc::new(PageCache::new(Duration::from_millis(500)));
+        let holder = cache.gate("/y/").unwrap();
+        let held = holder.clone().lock_owned().await;
+        // A second request: its turn exists, its wait for the lock is cancelled.
+        let gate = cache.gate("/y/").unwrap();
+        let waiting = Turn {
+            cache: cache.clone(),
+            key: "/y/".into(),
+            gate: gate.clone(),
+            held: None,
+        };
+        let lock = gate.lock_owned();
+        drop(lock);
+        drop(waiting);
+        assert_eq!(
+            cache.inflight.lock().unwrap().len(),
+            1,
+            "the first request still holds it"
+        );
+        let first = Turn {
+            cache: cache.clone(),
+            key: "/y/".into(),
+            gate: holder,
+            held: Some(held),
+        };
+        drop(first);
         assert!(
             cache.inflight.lock().unwrap().is_empty(),
             "no gate left behind"

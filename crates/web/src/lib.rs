@@ -150,10 +150,18 @@ async fn health(
 /// (axum's `Redirect::permanent` answers 308).
 pub(crate) fn moved(target: &str) -> axum::response::Response {
     use axum::response::IntoResponse;
+    // Never to another site by accident: `//host` and `/\host` are read by browsers as
+    // another origin, so a path starts with exactly one slash.
+    let target = if target.starts_with('/') {
+        let rest = target.trim_start_matches(['/', '\\']);
+        format!("/{rest}")
+    } else {
+        target.to_owned()
+    };
     // Location must be ASCII: escape what a decoded path may contain.
     let mut encoded = String::with_capacity(target.len());
     for b in target.bytes() {
-        if b.is_ascii_graphic() {
+        if b.is_ascii_graphic() && b != b'\\' {
             encoded.push(char::from(b));
         } else {
             encoded.push_str(&format!("%{b:02X}"));

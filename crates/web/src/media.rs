@@ -41,7 +41,12 @@ pub async fn serve(
     let fresh = request
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+        // Weak comparison (RFC 9110 §13.1.2): `W/"x"` matches `"x"`.
+        .is_some_and(|v| {
+            v.split(',')
+                .map(str::trim)
+                .any(|t| t.trim_start_matches("W/") == etag || t == "*")
+        });
     if fresh {
         return Ok(Some(
             (

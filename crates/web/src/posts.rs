@@ -50,7 +50,11 @@ pub async fn page(
 
 async fn listing(state: &AppState, n: usize) -> Result<Response, WebError> {
     let per = urls::POSTS_PER_PAGE;
-    let offset = (n.saturating_sub(1) * per) as i64;
+    let offset = n
+        .saturating_sub(1)
+        .checked_mul(per)
+        .and_then(|o| i64::try_from(o).ok())
+        .ok_or(WebError::NotFound)?;
     let (list, total) = posts::page(&state.db, offset, per as i64).await?;
     let pages = (total as usize).div_ceil(per).max(1);
     if n == 0 || n > pages {

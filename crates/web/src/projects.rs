@@ -26,6 +26,28 @@ pub struct CatalogQuery {
 }
 
 impl CatalogQuery {
+    /// The filter of a request; a malformed query string only means "no filter", and
+    /// values with a NUL (which no stored value has) are ignored.
+    pub fn from_uri(uri: &axum::http::Uri) -> CatalogQuery {
+        let mut q = Query::<CatalogQuery>::try_from_uri(uri)
+            .map(|Query(q)| q)
+            .unwrap_or_default();
+        for v in [&mut q.lab, &mut q.topic, &mut q.status] {
+            if v.as_deref().is_some_and(|s| s.contains('\0')) {
+                *v = None;
+            }
+        }
+        q
+    }
+
+    /// Whether a query string holds nothing but filter keys (so the page may be cached).
+    pub fn only_filters(query: &str) -> bool {
+        query.split('&').filter(|kv| !kv.is_empty()).all(|kv| {
+            let key = kv.split('=').next().unwrap_or("");
+            matches!(key, "lab" | "thema" | "status")
+        })
+    }
+
     fn filter(&self) -> projects::Filter {
         let nonempty = |s: &Option<String>| s.as_ref().filter(|s| !s.is_empty()).cloned();
         projects::Filter {
@@ -135,8 +157,9 @@ pub async fn catalog(
 /// `/projekte/`: the section's introduction (an editable page) and the whole catalog.
 pub async fn index(
     State(state): State<AppState>,
-    Query(query): Query<CatalogQuery>,
+    uri: axum::http::Uri,
 ) -> Result<Html<String>, WebError> {
+    let query = CatalogQuery::from_uri(&uri);
     let chrome = Chrome::load(&state.db).await?;
     let intro = pages::get(&state.db, "projekte").await?;
     let body = match &intro {

@@ -233,3 +233,37 @@ fn urls_hugo_built_keep_working() {
         }
     });
 }
+
+#[test]
+#[cfg_attr(
+    not(has_fixture),
+    ignore = "needs ../shared/fixtures/codefor.de beside the checkout"
+)]
+fn media_answers_conditional_requests_also_with_weak_etags() {
+    block_on(async {
+        let s = fixture().await;
+        let http = crate::support::client();
+        let r = http
+            .get(s.url("/labs/hexagon/CodeFor-berlin.svg"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        assert!(
+            r.headers()["cache-control"]
+                .to_str()
+                .unwrap()
+                .contains("max-age")
+        );
+        let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+        for tag in [etag.clone(), format!("W/{etag}")] {
+            let r = http
+                .get(s.url("/labs/hexagon/CodeFor-berlin.svg"))
+                .header("if-none-match", tag.as_str())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 304, "{tag}");
+        }
+    });
+}

@@ -409,3 +409,74 @@ fn many_requests_for_a_cold_page_all_get_it() {
         );
     });
 }
+
+#[test]
+fn redirects_never_lead_to_another_site() {
+    block_on(async {
+        let s = demo().await;
+        for path in [
+            "//evil.example/x",
+            "/%2Fevil.example%2Ffoo",
+            "/%5Cevil.example/x",
+            "/\\evil.example/x",
+        ] {
+            let r = client().get(s.url(path)).send().await.unwrap();
+            if r.status().as_u16() == 301 {
+                let location = r.headers()["location"].to_str().unwrap().to_owned();
+                assert!(
+                    location.starts_with('/')
+                        && !location.starts_with("//")
+                        && !location.contains('\\'),
+                    "{path} → {location}"
+                );
+            }
+        }
+        // Escapes stay escaped: nothing is decoded twice on the way.
+        let r = client().get(s.url("/100%2541")).send().await.unwrap();
+        assert_eq!(r.headers()["location"], "/100%2541/");
+    });
+}
+
+#[test]
+fn feeds_are_cached_per_host() {
+    block_on(async {
+        let s = demo().await;
+        let evil = client()
+            .get(s.url("/index.xml"))
+            .header("host", "evil.example")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(evil.contains("http://evil.example/blog/"));
+        let (_, ours) = get(s, "/index.xml").await;
+        assert!(
+            !ours.contains("evil.example"),
+            "another host's copy is not served"
+        );
+    });
+}
+
+#[test]
+fn hostile_requests_get_clear_answers_not_errors() {
+    block_on(async {
+        let s = demo().await;
+        for (path, want) in [
+            ("/projekte/?lab=%00", 200),
+            ("/projekte/?lab=a&lab=b", 200),
+            ("/%00/", 404),
+            ("/blog/page/18446744073709551615/", 404),
+            ("/blog/page/9223372036854775807/", 404),
+            ("/KIEL/", 301),
+        ] {
+            assert_eq!(get(s, path).await.0, want, "{path}");
+        }
+        let r = client().post(s.url("/kiel/")).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 405);
+        assert_eq!(r.headers()["allow"], "GET, HEAD");
+        let r = client().get(s.url("/KIEL/")).send().await.unwrap();
+        assert_eq!(r.headers()["location"], "/kiel/");
+    });
+}
