@@ -118,7 +118,7 @@ pub async fn import_hugo(
     progress.advance();
     let mut warnings = std::mem::take(&mut site.warnings);
     render_all(&mut site, &mut warnings, progress);
-    let counts = write_all(db, &site, &warnings, dir, dry_run, progress).await?;
+    let counts = write_all(db, &site, &mut warnings, dir, dry_run, progress).await?;
     warnings.sort();
     warnings.dedup();
     Ok(ImportReport {
@@ -348,7 +348,7 @@ fn check_data_links(site: &mut Site, index: &SiteIndex, warnings: &mut Vec<Warni
 async fn write_all(
     db: &Db,
     site: &Site,
-    warnings: &[Warning],
+    warnings: &mut Vec<Warning>,
     dir: &Path,
     dry_run: bool,
     progress: &dyn Progress,
@@ -450,6 +450,7 @@ async fn write_all(
             .add(data_files::upsert(&mut tx, &f.path, &f.value).await?);
     }
 
+    warnings.extend(gone_from_source(&mut tx, site).await?);
     let changed: usize = counts.values().map(Tally::changed).sum();
     if changed > 0 {
         bump_content_version(&mut tx).await?;
@@ -462,12 +463,48 @@ async fn write_all(
             &dir.display().to_string(),
             &serde_json::to_value(&counts).unwrap_or_default(),
             warnings.len(),
-            &serde_json::to_value(warnings).unwrap_or_default(),
+            &serde_json::to_value(&*warnings).unwrap_or_default(),
         )
         .await?;
         tx.commit().await?;
     }
     Ok(counts)
+}
+
+/// Records the database has but the source no longer does (deleted or renamed files).
+/// They are kept, since an import never deletes, and reported so that nobody wonders
+/// why a page is still online.
+async fn gone_from_source(
+    tx: &mut codefor_storage::Connection,
+    site: &Site,
+) -> Result<Vec<Warning>, DbError> {
+    use std::collections::HashSet;
+    let labs: HashSet<&str> = site.labs.iter().map(|d| d.record.slug.as_str()).collect();
+    let projects: HashSet<&str> = site
+        .projects
+        .iter()
+        .map(|d| d.record.slug.as_str())
+        .collect();
+    let posts: HashSet<&str> = site.posts.iter().map(|d| d.record.slug.as_str()).collect();
+    let pages: HashSet<&str> = site.pages.iter().map(|d| d.record.path.as_str()).collect();
+    let mut gone = Vec::new();
+    for (kind, keys) in imports::stored_keys(tx).await? {
+        let source = match kind {
+            "lab" => &labs,
+            "project" => &projects,
+            "post" => &posts,
+            _ => &pages,
+        };
+        for key in keys.iter().filter(|k| !source.contains(k.as_str())) {
+            gone.push(Warning::new(
+                "(database)",
+                None,
+                format!("{kind} `{key}` is not in the source (any more)"),
+                "kept and still published; remove it in the database if it should go",
+            ));
+        }
+    }
+    Ok(gone)
 }
 
 #[cfg(test)]

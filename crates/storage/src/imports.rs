@@ -23,3 +23,20 @@ pub async fn record(
     .await?;
     Ok(())
 }
+
+/// The keys of everything stored, by kind: lab, project and post slugs and page paths.
+/// An import compares them with its source to report what the source no longer has.
+pub async fn stored_keys(
+    conn: &mut Connection,
+) -> Result<[(&'static str, Vec<String>); 4], DbError> {
+    let mut one = async |kind: &'static str, sql: &'static str| -> Result<_, DbError> {
+        let keys: Vec<String> = sqlx::query_scalar(sql).fetch_all(&mut *conn).await?;
+        Ok((kind, keys))
+    };
+    Ok([
+        one("lab", "SELECT slug FROM labs ORDER BY slug").await?,
+        one("project", "SELECT slug FROM projects ORDER BY slug").await?,
+        one("post", "SELECT slug FROM posts ORDER BY slug").await?,
+        one("page", "SELECT path FROM pages ORDER BY path").await?,
+    ])
+}

@@ -267,3 +267,41 @@ fn media_answers_conditional_requests_also_with_weak_etags() {
         }
     });
 }
+
+#[test]
+fn records_gone_from_the_source_are_reported_and_kept() {
+    block_on(async {
+        let site = tempfile::tempdir().unwrap();
+        let lab = |name: &str| {
+            format!("---\ntitle: OK Lab {name}\ncity: {name}\nlat: 50.7\nlong: 7.1\n---\nHallo.\n")
+        };
+        std::fs::create_dir_all(site.path().join("content/labs")).unwrap();
+        std::fs::write(site.path().join("content/labs/bonn.md"), lab("Bonn")).unwrap();
+        std::fs::write(site.path().join("content/labs/koeln.md"), lab("Köln")).unwrap();
+        let t = testing::fresh().await.unwrap();
+        let first = import_hugo(&t.db, site.path(), false, &Quiet)
+            .await
+            .unwrap();
+        assert!(
+            !first
+                .warnings
+                .iter()
+                .any(|w| w.what.contains("not in the source"))
+        );
+        std::fs::remove_file(site.path().join("content/labs/koeln.md")).unwrap();
+        let second = import_hugo(&t.db, site.path(), false, &Quiet)
+            .await
+            .unwrap();
+        assert!(
+            second
+                .warnings
+                .iter()
+                .any(|w| w.what == "lab `koeln` is not in the source (any more)"),
+            "{second}"
+        );
+        assert!(
+            labs::get(&t.db, "koeln").await.unwrap().is_some(),
+            "kept: an import never deletes"
+        );
+    });
+}
