@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlx::AssertSqlSafe;
 
 use crate::batch::{self, Val};
-use crate::util::{fingerprint, flag, from_json, now};
+use crate::util::{fingerprint, flag, from_json, now, stored_hash};
 use crate::{Change, Connection, Db, DbError};
 
 /// A lab as lists and maps show it.
@@ -56,11 +56,12 @@ pub struct LabDetail {
 /// Creates or updates a lab by slug, with its links, contacts and feeds.
 pub async fn upsert(conn: &mut Connection, lab: &Lab) -> Result<(i64, Change), DbError> {
     let hash = fingerprint(lab)?;
-    let existing: Option<(i64, String)> =
-        sqlx::query_as("SELECT id, content_hash FROM labs WHERE slug = $1")
-            .bind(&lab.slug)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let existing = stored_hash(
+        conn,
+        "SELECT id, content_hash FROM labs WHERE slug = $1",
+        &lab.slug,
+    )
+    .await?;
     let now = now();
     let source = serde_json::to_string(&lab.source)?;
     let (id, change) = match existing {

@@ -2,16 +2,17 @@
 
 use codefor_domain::Page;
 
-use crate::util::{fingerprint, flag, from_json, now};
+use crate::util::{fingerprint, flag, from_json, now, stored_hash};
 use crate::{Change, Connection, Db, DbError};
 
 pub async fn upsert(conn: &mut Connection, page: &Page) -> Result<(i64, Change), DbError> {
     let hash = fingerprint(page)?;
-    let existing: Option<(i64, String)> =
-        sqlx::query_as("SELECT id, content_hash FROM pages WHERE path = $1")
-            .bind(&page.path)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let existing = stored_hash(
+        conn,
+        "SELECT id, content_hash FROM pages WHERE path = $1",
+        &page.path,
+    )
+    .await?;
     let now = now();
     let source = serde_json::to_string(&page.source)?;
     match existing {

@@ -184,3 +184,56 @@ pub async fn upsert_many(
         .await?;
     Ok((ids.into_iter().collect(), tally))
 }
+
+/// An ordered list of people attached to a record (a post's authors, a project's
+/// collaborators): the statements that read, clear and fill it.
+pub(crate) struct OrderedPeople {
+    select: &'static str,
+    delete: &'static str,
+    head: &'static str,
+}
+
+pub(crate) const POST_AUTHORS: OrderedPeople = OrderedPeople {
+    select: "SELECT person_id FROM post_authors WHERE post_id = $1 ORDER BY position",
+    delete: "DELETE FROM post_authors WHERE post_id = $1",
+    head: "post_authors (post_id, person_id, position)",
+};
+
+pub(crate) const PROJECT_COLLABORATORS: OrderedPeople = OrderedPeople {
+    select: "SELECT person_id FROM project_collaborators WHERE project_id = $1 ORDER BY position",
+    delete: "DELETE FROM project_collaborators WHERE project_id = $1",
+    head: "project_collaborators (project_id, person_id, position)",
+};
+
+/// Makes `list` of `owner` exactly `people`, in order; returns whether anything changed.
+pub(crate) async fn set_ordered(
+    conn: &mut Connection,
+    list: &OrderedPeople,
+    owner: i64,
+    people: &[i64],
+) -> Result<bool, DbError> {
+    let current: Vec<i64> = sqlx::query_scalar(list.select)
+        .bind(owner)
+        .fetch_all(&mut *conn)
+        .await?;
+    if current == people {
+        return Ok(false);
+    }
+    sqlx::query(list.delete)
+        .bind(owner)
+        .execute(&mut *conn)
+        .await?;
+    let rows: Vec<_> = people
+        .iter()
+        .enumerate()
+        .map(|(position, person)| {
+            vec![
+                Val::Int(owner),
+                Val::Int(*person),
+                Val::Int(position as i64),
+            ]
+        })
+        .collect();
+    batch::insert(conn, list.head, "ON CONFLICT DO NOTHING", &rows).await?;
+    Ok(true)
+}

@@ -8,7 +8,7 @@ use sqlx::AssertSqlSafe;
 use crate::batch::{self, Val};
 
 use crate::projects::LabRef;
-use crate::util::{fingerprint, flag, from_json, now};
+use crate::util::{fingerprint, flag, from_json, now, stored_hash};
 use crate::{Change, Connection, Db, DbError};
 
 /// A post as the blog index and feeds list it.
@@ -34,11 +34,12 @@ pub struct PostDetail {
 
 pub async fn upsert(conn: &mut Connection, post: &Post) -> Result<(i64, Change), DbError> {
     let hash = fingerprint(post)?;
-    let existing: Option<(i64, String)> =
-        sqlx::query_as("SELECT id, content_hash FROM posts WHERE slug = $1")
-            .bind(&post.slug)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let existing = stored_hash(
+        conn,
+        "SELECT id, content_hash FROM posts WHERE slug = $1",
+        &post.slug,
+    )
+    .await?;
     let now = now();
     let source = serde_json::to_string(&post.source)?;
     let (id, change) = match existing {
@@ -112,44 +113,14 @@ pub async fn upsert(conn: &mut Connection, post: &Post) -> Result<(i64, Change),
     Ok((id, change))
 }
 
-/// Makes the post's authors exactly `people`; returns whether anything changed.
+/// Makes the post's authors exactly `people` (ids in order); returns whether anything
+/// changed.
 pub async fn set_authors(
     conn: &mut Connection,
     post_id: i64,
     people: &[i64],
 ) -> Result<bool, DbError> {
-    let current: Vec<i64> = sqlx::query_scalar(
-        "SELECT person_id FROM post_authors WHERE post_id = $1 ORDER BY position",
-    )
-    .bind(post_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    if current == people {
-        return Ok(false);
-    }
-    sqlx::query("DELETE FROM post_authors WHERE post_id = $1")
-        .bind(post_id)
-        .execute(&mut *conn)
-        .await?;
-    let rows: Vec<_> = people
-        .iter()
-        .enumerate()
-        .map(|(position, person)| {
-            vec![
-                Val::Int(post_id),
-                Val::Int(*person),
-                Val::Int(position as i64),
-            ]
-        })
-        .collect();
-    batch::insert(
-        conn,
-        "post_authors (post_id, person_id, position)",
-        "ON CONFLICT DO NOTHING",
-        &rows,
-    )
-    .await?;
-    Ok(true)
+    crate::people::set_ordered(conn, &crate::people::POST_AUTHORS, post_id, people).await
 }
 
 const SUMMARY: &str =

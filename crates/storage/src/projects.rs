@@ -9,7 +9,7 @@ use sqlx::AssertSqlSafe;
 
 use crate::batch::{self, Val};
 
-use crate::util::{fingerprint, flag, from_json, now};
+use crate::util::{fingerprint, flag, from_json, now, stored_hash};
 use crate::{Change, Connection, Db, DbError};
 
 /// A reference to a lab from another record.
@@ -57,11 +57,12 @@ pub struct Filter {
 /// topics, links and picture.
 pub async fn upsert(conn: &mut Connection, project: &Project) -> Result<(i64, Change), DbError> {
     let hash = fingerprint(project)?;
-    let existing: Option<(i64, String)> =
-        sqlx::query_as("SELECT id, content_hash FROM projects WHERE slug = $1")
-            .bind(&project.slug)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let existing = stored_hash(
+        conn,
+        "SELECT id, content_hash FROM projects WHERE slug = $1",
+        &project.slug,
+    )
+    .await?;
     let now = now();
     let source = serde_json::to_string(&project.source)?;
     let status = project.status.map(ProjectStatus::as_str);
@@ -178,38 +179,13 @@ pub async fn set_collaborators(
     project_id: i64,
     people: &[i64],
 ) -> Result<bool, DbError> {
-    let current: Vec<i64> = sqlx::query_scalar(
-        "SELECT person_id FROM project_collaborators WHERE project_id = $1 ORDER BY position",
-    )
-    .bind(project_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    if current == people {
-        return Ok(false);
-    }
-    sqlx::query("DELETE FROM project_collaborators WHERE project_id = $1")
-        .bind(project_id)
-        .execute(&mut *conn)
-        .await?;
-    let rows: Vec<_> = people
-        .iter()
-        .enumerate()
-        .map(|(position, person)| {
-            vec![
-                Val::Int(project_id),
-                Val::Int(*person),
-                Val::Int(position as i64),
-            ]
-        })
-        .collect();
-    batch::insert(
+    crate::people::set_ordered(
         conn,
-        "project_collaborators (project_id, person_id, position)",
-        "ON CONFLICT DO NOTHING",
-        &rows,
+        &crate::people::PROJECT_COLLABORATORS,
+        project_id,
+        people,
     )
-    .await?;
-    Ok(true)
+    .await
 }
 
 type SummaryRow = (

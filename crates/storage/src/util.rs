@@ -68,3 +68,15 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
 ) -> Result<T, serde_json::Error> {
     serde_json::from_str(text)
 }
+
+/// Id and content fingerprint of a stored record, by its key (`sql` selects both).
+pub(crate) async fn stored_hash(
+    conn: &mut crate::Connection,
+    sql: &'static str,
+    key: &str,
+) -> Result<Option<(i64, String)>, crate::DbError> {
+    Ok(sqlx::query_as(sql)
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await?)
+}
