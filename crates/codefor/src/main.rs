@@ -36,6 +36,36 @@ enum Command {
     /// Import content from another system.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Manage accounts from the command line (first admin, forgotten passwords).
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a confirmed admin account, or make an existing account an admin. Without
+    /// --password-stdin a new account gets a random password, printed once.
+    CreateAdmin {
+        /// The account's e-mail address.
+        email: String,
+        /// Display name of a new account.
+        #[arg(long, default_value = "Admin")]
+        name: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Set a new password for an account and sign out all its sessions. Without
+    /// --password-stdin a random password is set and printed once.
+    ResetPassword {
+        email: String,
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
 }
 
 #[derive(Args)]
@@ -55,9 +85,25 @@ struct ServeArgs {
     /// Start with an empty database instead of seeding the demo network.
     #[arg(long)]
     no_demo: bool,
-    /// Public origin (e.g. https://codefor.de) for feeds; default: the request's Host.
+    /// Public origin (e.g. https://codefor.de) for feeds and links in mails; default: the
+    /// request's Host. With https://, session cookies are marked Secure.
     #[arg(long, env = "CODEFOR_BASE_URL")]
     base_url: Option<String>,
+    /// SMTP server for mails, e.g. smtp://127.0.0.1:25 or
+    /// smtp://user:pass@host:587?tls=required; without it mails are only logged.
+    #[arg(long, env = "CODEFOR_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// Sender of mails.
+    #[arg(
+        long,
+        env = "CODEFOR_MAIL_FROM",
+        default_value = "Code for Germany <noreply@localhost>"
+    )]
+    mail_from: String,
+    /// Take the client address for rate limits from X-Forwarded-For (only behind a
+    /// reverse proxy that sets it).
+    #[arg(long, env = "CODEFOR_TRUST_FORWARDED_FOR")]
+    trust_forwarded_for: bool,
 }
 
 #[derive(Subcommand)]
@@ -101,6 +147,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => report(serve(args).await),
             Command::Import(ImportCommand::Hugo(args)) => import_hugo(args).await,
+            Command::Admin(command) => admin(command).await,
         }
     })
 }
@@ -125,11 +172,23 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .context("seeding the demo network")?;
         tracing::info!("empty database: seeded the demo network (start with --no-demo to skip)");
     }
+    let mailer = match &args.smtp_url {
+        Some(url) => codefor_core::mail::Mailer::smtp(url, &args.mail_from)?,
+        None => {
+            tracing::warn!(
+                "no SMTP server (CODEFOR_SMTP_URL): mails are written to the log, not sent"
+            );
+            codefor_core::mail::Mailer::log_only(&args.mail_from)?
+        }
+    };
     let config = codefor_web::Config {
         base_url: args.base_url,
+        mailer,
+        trust_forwarded_for: args.trust_forwarded_for,
         ..Default::default()
     };
-    let app = codefor_web::app(codefor_web::AppState::new(db.clone(), config));
+    let app = codefor_web::app(codefor_web::AppState::new(db.clone(), config))
+        .into_make_service_with_connect_info::<SocketAddr>();
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .with_context(|| format!("cannot listen on {}", args.bind))?;
@@ -235,6 +294,96 @@ async fn import_hugo(args: HugoArgs) -> ExitCode {
         Err(ImportError::Db(e)) => {
             eprintln!("error: {e}");
             eprintln!("nothing was written.");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn admin(command: AdminCommand) -> ExitCode {
+    let (db_args, password_stdin) = match &command {
+        AdminCommand::CreateAdmin {
+            db, password_stdin, ..
+        }
+        | AdminCommand::ResetPassword {
+            db, password_stdin, ..
+        } => (db, *password_stdin),
+    };
+    let password = if password_stdin {
+        let mut line = String::new();
+        if let Err(e) = std::io::stdin().read_line(&mut line) {
+            eprintln!("error: reading the password from standard input: {e}");
+            return ExitCode::from(2);
+        }
+        Some(line.trim_end_matches(['\r', '\n']).to_owned())
+    } else {
+        None
+    };
+    let db = match Db::connect(&db_args.database_url).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("error: opening the database: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let generated = match &password {
+        Some(_) => None,
+        None => match codefor_core::secrets::random_token() {
+            // 20 hex digits: 80 bits, enough for a password that is changed after use.
+            Ok(t) => Some(t[..20].to_owned()),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(1);
+            }
+        },
+    };
+    let result = match &command {
+        AdminCommand::CreateAdmin { email, name, .. } => {
+            let exists = matches!(
+                codefor_storage::accounts::by_email(&db, email).await,
+                Ok(Some(_))
+            );
+            let pw = password
+                .as_deref()
+                .or(if exists { None } else { generated.as_deref() });
+            codefor_core::admin::create_admin(&db, email, name, pw).await.map(|_| {
+                match (exists, pw) {
+                    (true, None) => println!("{email} is now an admin (password unchanged)."),
+                    (_, Some(p)) if password.is_none() => {
+                        println!("admin {email} created; password (shown once, change it after signing in): {p}");
+                    }
+                    _ => println!("{email} is an admin."),
+                }
+            })
+        }
+        AdminCommand::ResetPassword { email, .. } => {
+            let pw = password
+                .as_deref()
+                .or(generated.as_deref())
+                .unwrap_or_default();
+            codefor_core::admin::reset_password(&db, email, pw)
+                .await
+                .map(|()| {
+                    if password.is_none() {
+                        println!(
+                            "new password for {email} (shown once; all sessions signed out): {pw}"
+                        );
+                    } else {
+                        println!("password of {email} changed; all sessions signed out.");
+                    }
+                })
+        }
+    };
+    db.close().await;
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(codefor_core::accounts::AccountError::Invalid(errors)) => {
+            for e in errors.0 {
+                eprintln!("error: {}: {}", e.field, e.message);
+            }
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
             ExitCode::from(1)
         }
     }

@@ -4,7 +4,17 @@
 //! - [`import`]: read a codefor.de (Hugo) checkout, render it, write it in one go.
 //! - [`demo`]: the small demo network seeded into an empty database.
 //! - [`urls`]: where each kind of record lives on the site.
+//! - [`accounts`]: registration, sign-in, sessions, reset, export and deletion.
+//! - [`admin`]: admins and roles, also for the command line.
+//! - [`labs`]: editing a lab with revisions, diffs and restore.
+//! - [`forms`], [`secrets`], [`mail`]: field errors, tokens and passwords, e-mail.
 
+pub mod accounts;
+pub mod admin;
 pub mod demo;
+pub mod forms;
 pub mod import;
+pub mod labs;
+pub mod mail;
+pub mod secrets;
 pub mod urls;

@@ -9,6 +9,7 @@ pub mod links;
 pub mod media;
 pub mod pages;
 pub mod people;
+pub mod permissions;
 pub mod posts;
 pub mod projects;
 pub mod redirects;

@@ -290,3 +290,107 @@ pub async fn export(db: &Db) -> Result<Vec<(serde_json::Value, String)>, DbError
         .map(|(s, md)| Ok((from_json(&s)?, md)))
         .collect()
 }
+
+/// What a lead edits on a lab's page, as stored.
+#[derive(Debug, Clone)]
+pub struct EditableFields<'a> {
+    pub name: &'a str,
+    pub city: &'a str,
+    pub meeting: Option<&'a str>,
+    pub body_md: &'a str,
+    pub body_html: &'a str,
+    pub links: &'a [Link],
+}
+
+/// Writes the editable fields of a lab (its links of kind `link`; contacts and feeds
+/// stay). The import fingerprint is left alone, so re-importing an unchanged source
+/// does not undo an edit made in the browser.
+pub async fn update_editable(
+    conn: &mut Connection,
+    lab_id: i64,
+    fields: &EditableFields<'_>,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE labs SET name = $1, city = $2, meeting = $3, body_md = $4, body_html = $5, \
+         updated_at = $6 WHERE id = $7",
+    )
+    .bind(fields.name)
+    .bind(fields.city)
+    .bind(fields.meeting)
+    .bind(fields.body_md)
+    .bind(fields.body_html)
+    .bind(now())
+    .bind(lab_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM lab_links WHERE lab_id = $1 AND kind = 'link'")
+        .bind(lab_id)
+        .execute(&mut *conn)
+        .await?;
+    let rows: Vec<_> = fields
+        .links
+        .iter()
+        .enumerate()
+        .map(|(position, link)| {
+            vec![
+                Val::Int(lab_id),
+                Val::Text("link"),
+                Val::Int(position as i64),
+                Val::Text(&link.name),
+                Val::Text(&link.url),
+            ]
+        })
+        .collect();
+    batch::insert(
+        conn,
+        "lab_links (lab_id, kind, position, name, url)",
+        "",
+        &rows,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Makes `people` (ids, in order) the lab's leads; members stay as they are.
+pub async fn replace_leads(
+    conn: &mut Connection,
+    lab_id: i64,
+    people: &[i64],
+) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM lab_memberships WHERE lab_id = $1 AND role = 'lead'")
+        .bind(lab_id)
+        .execute(&mut *conn)
+        .await?;
+    let now = now();
+    let rows: Vec<_> = people
+        .iter()
+        .enumerate()
+        .map(|(position, person)| {
+            vec![
+                Val::Int(lab_id),
+                Val::Int(*person),
+                Val::Text("lead"),
+                Val::Text("active"),
+                Val::Int(position as i64),
+                Val::Text(&now),
+            ]
+        })
+        .collect();
+    batch::insert(
+        conn,
+        "lab_memberships (lab_id, person_id, role, state, position, created_at)",
+        "",
+        &rows,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Id and slug of every lab, by name (for admin forms).
+pub async fn ids(db: &Db) -> Result<Vec<(i64, String, String)>, DbError> {
+    Ok(
+        sqlx::query_as("SELECT id, slug, name FROM labs ORDER BY lower(name)")
+            .fetch_all(db.pool())
+            .await?,
+    )
+}

@@ -15,6 +15,9 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub mod accounts;
+pub mod attempts;
+pub mod audit;
 pub mod data_files;
 pub mod imports;
 pub mod labs;
@@ -24,6 +27,8 @@ pub mod people;
 pub mod posts;
 pub mod projects;
 pub mod redirects;
+pub mod revisions;
+pub mod sessions;
 pub mod states;
 pub mod stats;
 
@@ -181,6 +186,11 @@ impl Db {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Commits a transaction, with the error mapped like every other storage error.
+pub async fn commit(tx: Tx) -> Result<(), DbError> {
+    Ok(tx.commit().await?)
 }
 
 /// Marks that content changed, inside the writing transaction.

@@ -237,3 +237,40 @@ pub(crate) async fn set_ordered(
     batch::insert(conn, list.head, "ON CONFLICT DO NOTHING", &rows).await?;
     Ok(true)
 }
+
+/// The person with this name's key, created when there is none yet; returns the id.
+pub async fn find_or_create(conn: &mut Connection, name: &str) -> Result<i64, DbError> {
+    let key = codefor_domain::people::person_key(name);
+    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE key = $1")
+        .bind(&key)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    let now = now();
+    Ok(sqlx::query_scalar(
+        "INSERT INTO people (key, name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id",
+    )
+    .bind(&key)
+    .bind(name)
+    .bind(&now)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// A person's id and name by key.
+pub async fn by_key(db: &Db, key: &str) -> Result<Option<(i64, String)>, DbError> {
+    Ok(sqlx::query_as("SELECT id, name FROM people WHERE key = $1")
+        .bind(key)
+        .fetch_optional(db.pool())
+        .await?)
+}
+
+/// A person's key and name by id.
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<(String, String)>, DbError> {
+    Ok(sqlx::query_as("SELECT key, name FROM people WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?)
+}

@@ -105,3 +105,12 @@ pub async fn fresh() -> Result<TestDb, DbError> {
     let db = Db::connect(&url).await?;
     Ok(TestDb { db, url, file })
 }
+
+/// Makes every session of an account expired (for tests of session expiry).
+pub async fn expire_sessions(conn: &mut crate::Connection, account_id: i64) -> Result<(), DbError> {
+    sqlx::query("UPDATE sessions SET expires_at = 0 WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -63,6 +63,14 @@ impl PageCache {
         Some(v)
     }
 
+    /// After a write on this instance: check the content version on the next request
+    /// instead of trusting the remembered one, so an editor sees their change at once.
+    pub fn recheck(&self) {
+        if let Ok(mut guard) = self.checked.lock() {
+            *guard = None;
+        }
+    }
+
     fn get(&self, key: &str, version: i64) -> Option<Response> {
         let entries = self.entries.read().ok()?;
         if entries.0 != version {
@@ -105,6 +113,15 @@ impl PageCache {
 }
 
 fn cacheable(response: &Response) -> bool {
+    let headers = response.headers();
+    if headers.contains_key(header::SET_COOKIE)
+        || headers
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("no-store") || v.contains("private"))
+    {
+        return false;
+    }
     let status = response.status();
     if status != StatusCode::OK && status != StatusCode::NOT_FOUND {
         return false;
@@ -126,7 +143,10 @@ fn cacheable(response: &Response) -> bool {
 }
 
 pub async fn layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if request.method() != Method::GET {
+    // Signed-in people see their own header and buttons: never from or into the cache.
+    if request.method() != Method::GET
+        || crate::session::cookie(request.headers(), crate::session::SESSION_COOKIE).is_some()
+    {
         return next.run(request).await;
     }
     // Only pages and feeds (not media files), and only with no query or the catalog's

@@ -51,3 +51,48 @@ mod tests {
         );
     }
 }
+
+/// An RFC 3339 moment → `9. April 2014, 18:05 Uhr` in Berlin time (daylight saving
+/// from the time zone database); anything else is returned unchanged.
+pub fn german_datetime(moment: &str) -> String {
+    let Ok(ts) = moment.parse::<jiff::Timestamp>() else {
+        return moment.to_owned();
+    };
+    let Ok(zone) = jiff::tz::TimeZone::get("Europe/Berlin") else {
+        return moment.to_owned();
+    };
+    let local = ts.to_zoned_datetime(zone);
+    format!(
+        "{}, {:02}:{:02} Uhr",
+        german(&local.date().to_string()),
+        local.hour(),
+        local.minute()
+    )
+}
+
+#[cfg(test)]
+mod datetime_tests {
+    use super::german_datetime;
+
+    #[test]
+    fn shows_berlin_time_with_summer_time() {
+        assert_eq!(
+            german_datetime("2026-01-15T17:05:00Z"),
+            "15. Januar 2026, 18:05 Uhr"
+        );
+        assert_eq!(
+            german_datetime("2026-07-01T17:05:00Z"),
+            "1. Juli 2026, 19:05 Uhr"
+        );
+        // The switch: 2026-03-29 01:00 UTC.
+        assert_eq!(
+            german_datetime("2026-03-29T00:59:00Z"),
+            "29. März 2026, 01:59 Uhr"
+        );
+        assert_eq!(
+            german_datetime("2026-03-29T01:00:00Z"),
+            "29. März 2026, 03:00 Uhr"
+        );
+        assert_eq!(german_datetime("kaputt"), "kaputt");
+    }
+}

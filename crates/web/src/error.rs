@@ -15,6 +15,35 @@ pub enum WebError {
     Db(#[from] DbError),
     #[error("template: {0}")]
     Template(#[from] minijinja::Error),
+    /// A state-changing request without the form's CSRF token.
+    #[error("CSRF token missing or wrong")]
+    CsrfRefused,
+    /// Signed in, but not allowed to do this.
+    #[error("forbidden")]
+    Forbidden,
+    /// A rate limit was reached.
+    #[error("too many attempts")]
+    TooMany { minutes: i64 },
+    /// Mail could not be handed to the SMTP server.
+    #[error("mail: {0}")]
+    Mail(String),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl From<codefor_core::accounts::AccountError> for WebError {
+    fn from(e: codefor_core::accounts::AccountError) -> WebError {
+        use codefor_core::accounts::AccountError as E;
+        match e {
+            E::Db(db) => WebError::Db(db),
+            E::RateLimited { minutes } => WebError::TooMany { minutes },
+            E::Mail(m) => WebError::Mail(m.to_string()),
+            E::TokenInvalid => WebError::BadRequest(
+                "Dieser Link ist ungültig, schon benutzt oder abgelaufen".into(),
+            ),
+            other => WebError::Internal(other.to_string()),
+        }
+    }
 }
 
 impl IntoResponse for WebError {
@@ -31,7 +60,36 @@ impl IntoResponse for WebError {
                 "Ungültige Anfrage",
                 format!("{why}."),
             ),
-            WebError::Db(_) | WebError::Template(_) => {
+            WebError::CsrfRefused => (
+                StatusCode::FORBIDDEN,
+                "Formular abgelaufen",
+                "Das Formular war nicht mehr gültig (zum Beispiel, weil du dich inzwischen an- oder \
+                 abgemeldet hast). Bitte lade die Seite neu und versuche es noch einmal."
+                    .to_owned(),
+            ),
+            WebError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "Keine Berechtigung",
+                "Das darf dein Konto nicht. Wenn du meinst, dass du es dürfen solltest, \
+                 wende dich an die Leitung deines Labs oder an das Netzwerk."
+                    .to_owned(),
+            ),
+            WebError::TooMany { minutes } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Zu viele Versuche",
+                format!(
+                    "Zu viele Versuche in kurzer Zeit. Bitte warte {minutes} Minuten und \
+                     versuche es dann noch einmal."
+                ),
+            ),
+            WebError::Mail(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "E-Mail nicht gesendet",
+                "Die E-Mail konnte gerade nicht verschickt werden. Bitte versuche es in ein \
+                 paar Minuten noch einmal."
+                    .to_owned(),
+            ),
+            WebError::Db(_) | WebError::Template(_) | WebError::Internal(_) => {
                 // Logged once, with the route, by `log_failures`.
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,

@@ -20,6 +20,8 @@ use tower_http::timeout::TimeoutLayer;
 #[macro_use]
 mod macros;
 
+mod accounts;
+mod admin;
 mod assets;
 mod cache;
 mod components;
@@ -27,12 +29,15 @@ mod dates;
 mod dispatch;
 mod error;
 mod feeds;
+mod forms;
 mod home;
+mod lab_editing;
 mod labs;
 mod media;
 mod pages;
 mod posts;
 mod projects;
+mod session;
 mod views;
 
 pub use error::WebError;
@@ -46,6 +51,13 @@ pub struct Config {
     /// How long a page may be served from the cache before the content version is
     /// checked again in the database (bounds staleness across instances).
     pub cache_check_interval: Duration,
+    /// Outgoing mail (confirmation and reset links).
+    pub mailer: codefor_core::mail::Mailer,
+    /// How long sign-ins last.
+    pub sessions: codefor_core::accounts::SessionPolicy,
+    /// Take the client address for rate limits from `X-Forwarded-For` (only behind a
+    /// reverse proxy that sets it).
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for Config {
@@ -53,18 +65,52 @@ impl Default for Config {
         Config {
             base_url: None,
             cache_check_interval: Duration::from_millis(500),
+            mailer: codefor_core::mail::Mailer::log_only("Code for Germany <noreply@localhost>")
+                .unwrap_or_else(|_| unreachable_mailer()),
+            sessions: codefor_core::accounts::SessionPolicy::default(),
+            trust_forwarded_for: false,
         }
     }
+}
+
+/// The fixed default sender is a valid address; this only satisfies the type checker.
+fn unreachable_mailer() -> codefor_core::mail::Mailer {
+    #[allow(clippy::expect_used)]
+    codefor_core::mail::Mailer::log_only("noreply@localhost").expect("a plain address parses")
 }
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
-    cache: Arc<cache::PageCache>,
+    pub(crate) cache: Arc<cache::PageCache>,
 }
 
 impl AppState {
+    /// Cookies get `Secure` when the site is served over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.config
+            .base_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// The origin for links in mails: the configured base URL, else the request's host.
+    pub fn origin(&self, headers: &axum::http::HeaderMap) -> String {
+        if let Some(base) = &self.config.base_url {
+            return base.trim_end_matches('/').to_owned();
+        }
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| {
+                h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+            })
+            .unwrap_or("localhost");
+        format!("http://{host}")
+    }
+
     pub fn new(db: Db, config: Config) -> AppState {
         let cache = Arc::new(cache::PageCache::new(config.cache_check_interval));
         AppState {
@@ -80,7 +126,7 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; s
                    object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
 /// Request bodies are small forms at most; anything larger is refused.
-const BODY_LIMIT: usize = 64 * 1024;
+pub(crate) const BODY_LIMIT: usize = 64 * 1024;
 
 /// The whole application, so tests can call it without a socket.
 pub fn app(state: AppState) -> Router {
@@ -103,8 +149,17 @@ pub fn app(state: AppState) -> Router {
         .route("/sitemap.xml", get(feeds::sitemap))
         .route("/robots.txt", get(feeds::robots))
         .route("/assets/{file}", get(assets::serve))
+        .merge(accounts::routes())
+        .merge(admin::routes())
+        .merge(lab_editing::routes())
+        // Every routed state change carries its form's CSRF token (see `session`).
+        .route_layer(axum::middleware::from_fn(session::csrf_layer))
         .fallback(dispatch::resolve)
         .layer(axum::middleware::from_fn(error::log_failures))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::layer,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             cache::layer,

@@ -40,6 +40,14 @@ fn environment() -> Environment<'static> {
         "blog.html",
         "post.html",
         "error.html",
+        "forms.html",
+        "accounts/form.html",
+        "accounts/message.html",
+        "accounts/account.html",
+        "admin/index.html",
+        "labs/edit.html",
+        "labs/history.html",
+        "labs/revision.html",
         "components/figures.html",
         "components/labs_by_state.html",
         "components/posts.html",
@@ -141,7 +149,12 @@ impl Chrome {
 /// Renders a page template with the chrome merged into its context.
 pub fn render(name: &str, chrome: &Chrome, ctx: Value) -> Result<Html<String>, WebError> {
     let template = ENV.get_template(name)?;
-    let full = context! { site => Value::from(minijinja::value::Serde(chrome)), ..ctx };
+    let visitor = crate::session::current_view();
+    let full = context! {
+        site => Value::from(minijinja::value::Serde(chrome)),
+        visitor => Value::from(minijinja::value::Serde(&visitor)),
+        ..ctx
+    };
     Ok(Html(template.render(full)?))
 }
 
@@ -156,6 +169,7 @@ pub fn error_page(title: &str, message: &str) -> String {
         .and_then(|t| {
             t.render(context! {
                 site => Value::from(minijinja::value::Serde(Chrome::bare())),
+                visitor => Value::from(minijinja::value::Serde(crate::session::current_view())),
                 title => title,
                 message => message
             })

@@ -6,8 +6,10 @@
 // In tests a panic is a failed assertion with a message: that is what we want.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod accounts;
 mod cli;
 mod crawl;
 mod import;
 mod site;
+mod smtp;
 mod support;

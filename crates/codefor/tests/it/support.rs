@@ -48,16 +48,22 @@ pub fn client() -> reqwest::Client {
 
 /// Starts the app on a free loopback port over `db`.
 pub async fn serve(db: TestDb) -> Server {
-    let app = codefor_web::app(codefor_web::AppState::new(
-        db.db.clone(),
-        codefor_web::Config::default(),
-    ));
+    serve_with(db, codefor_web::Config::default()).await
+}
+
+/// Starts the app with its own settings (mail, sessions) on a free loopback port.
+pub async fn serve_with(db: TestDb, config: codefor_web::Config) -> Server {
+    let app = codefor_web::app(codefor_web::AppState::new(db.db.clone(), config));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("local addr");
     tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
+        let _ = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await;
     });
     Server {
         base: format!("http://{addr}"),

@@ -1,0 +1,820 @@
+//! Accounts, roles and editing over real HTTP, with mail through a real SMTP listener,
+//! on SQLite or PostgreSQL (whichever `CODEFOR_TEST_DATABASE_URL` names).
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use codefor_core::admin::{self, Actor};
+use codefor_storage::testing;
+use tokio::sync::OnceCell;
+
+use crate::smtp::{self, Inbox};
+use crate::support::{Server, block_on};
+
+const PASSWORD: &str = "ein langes Passwort";
+
+struct World {
+    server: Server,
+    inbox: Inbox,
+}
+
+static WORLD: OnceCell<World> = OnceCell::const_new();
+
+/// A server over the demo network whose mail goes to the test's SMTP listener.
+async fn world() -> &'static World {
+    WORLD
+        .get_or_init(|| async {
+            let (url, inbox) = smtp::start().await;
+            let db = testing::fresh().await.expect("fresh database");
+            codefor_core::demo::seed(&db.db).await.expect("seed demo");
+            let config = codefor_web::Config {
+                mailer: codefor_core::mail::Mailer::smtp(
+                    &url,
+                    "Code for Germany <test@codefor.invalid>",
+                )
+                .expect("mailer"),
+                ..Default::default()
+            };
+            let server = crate::support::serve_with(db, config).await;
+            World { server, inbox }
+        })
+        .await
+}
+
+/// A browser of sorts: keeps cookies, does not follow redirects.
+struct Browser {
+    base: String,
+    cookies: HashMap<String, String>,
+    client: reqwest::Client,
+}
+
+struct Page {
+    status: u16,
+    location: String,
+    body: String,
+}
+
+static CSRF: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r#"name="csrf" value="([0-9a-f]+)""#).expect("regex"));
+
+impl Browser {
+    fn new(server: &Server) -> Browser {
+        Browser {
+            base: server.base.clone(),
+            cookies: HashMap::new(),
+            client: crate::support::client(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn take(&mut self, r: reqwest::Response) -> Page {
+        for c in r.headers().get_all("set-cookie") {
+            let c = c.to_str().unwrap_or_default();
+            if let Some((kv, _)) = c.split_once(';')
+                && let Some((k, v)) = kv.split_once('=')
+            {
+                if v.is_empty() || c.contains("Max-Age=0") {
+                    self.cookies.remove(k);
+                } else {
+                    self.cookies.insert(k.to_owned(), v.to_owned());
+                }
+            }
+        }
+        let status = r.status().as_u16();
+        let location = r
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        Page {
+            status,
+            location,
+            body: r.text().await.unwrap_or_default(),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .expect("GET");
+        self.take(r).await
+    }
+
+    /// Posts a form with the CSRF token of the page at `form_page`.
+    async fn submit(&mut self, form_page: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let page = self.get(form_page).await;
+        let token = CSRF
+            .captures(&page.body)
+            .map(|c| c[1].to_owned())
+            .unwrap_or_default();
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf", &token));
+        self.post(action, &all).await
+    }
+
+    async fn post(&mut self, action: &str, fields: &[(&str, &str)]) -> Page {
+        let body = url_encode(fields);
+        let r = self
+            .client
+            .post(format!("{}{action}", self.base))
+            .header("cookie", self.cookie_header())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("POST");
+        self.take(r).await
+    }
+
+    async fn sign_in(&mut self, email: &str, password: &str) -> Page {
+        self.submit(
+            "/anmelden/",
+            "/anmelden/",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+}
+
+fn url_encode(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The first link to `path_prefix` in a mail (quoted-printable soft breaks undone).
+fn link_in(data: &str, path_prefix: &str) -> String {
+    let text = data.replace("=\n", "");
+    let at = text
+        .find(path_prefix)
+        .unwrap_or_else(|| panic!("no {path_prefix} link in:\n{text}"));
+    text[at..]
+        .split(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// A confirmed account with the given roles, made through the use-cases.
+async fn account(email: &str, admin_role: bool, lead_of: Option<&str>) -> i64 {
+    let w = world().await;
+    let db = &w.server.db.db;
+    let id = if admin_role {
+        admin::create_admin(db, email, "Admina", Some(PASSWORD))
+            .await
+            .expect("admin")
+    } else {
+        let hash = codefor_core::secrets::hash_password(PASSWORD.into())
+            .await
+            .expect("hash");
+        let mut tx = db.begin().await.expect("tx");
+        let id = codefor_storage::accounts::create(&mut tx, email, &hash, "Lea Lead", false)
+            .await
+            .expect("create")
+            .expect("new address");
+        codefor_storage::accounts::confirm(&mut tx, id)
+            .await
+            .expect("confirm");
+        codefor_storage::commit(tx).await.expect("commit");
+        id
+    };
+    if let Some(lab) = lead_of {
+        admin::make_lead(db, Actor::COMMAND_LINE, id, lab)
+            .await
+            .expect("lead");
+    }
+    id
+}
+
+#[test]
+fn registration_confirmation_sign_in_and_out() {
+    block_on(async {
+        let w = world().await;
+        let mut b = Browser::new(&w.server);
+        let email = "neu@example.org";
+        let page = b
+            .submit(
+                "/registrieren/",
+                "/registrieren/",
+                &[
+                    ("display_name", "Neue Person"),
+                    ("email", email),
+                    ("password", PASSWORD),
+                    ("password_repeat", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("E-Mail geschickt"));
+        // Not confirmed yet: signing in is refused and the link comes again.
+        let refused = b.sign_in(email, PASSWORD).await;
+        assert_eq!(refused.status, 401);
+        assert!(
+            refused.body.contains("bestätige zuerst"),
+            "{}",
+            refused.body
+        );
+        let mail = w.inbox.last_to(email).await;
+        let link = link_in(&mail.data, "/konto/bestaetigen/");
+        let confirm = b.get(&link).await;
+        assert_eq!(confirm.status, 200);
+        assert!(
+            confirm.body.contains("Adresse bestätigen"),
+            "a button, not an automatic confirmation"
+        );
+        let done = b.submit(&link, &link, &[]).await;
+        assert_eq!(done.status, 200, "{}", done.body);
+        assert!(done.body.contains("ist bestätigt"));
+        // The link works once.
+        assert_eq!(b.submit(&link, &link, &[]).await.status, 400);
+
+        let signed = b.sign_in(email, PASSWORD).await;
+        assert_eq!(signed.status, 303, "{}", signed.body);
+        assert_eq!(signed.location, "/konto/");
+        let account = b.get("/konto/").await;
+        assert_eq!(account.status, 200);
+        assert!(account.body.contains("Neue Person"));
+        assert!(account.body.contains(email));
+        // Signed-in pages are private and never cached.
+        let home = b.get("/").await;
+        assert!(home.body.contains("Abmelden"));
+
+        let out = b.submit("/konto/", "/abmelden/", &[]).await;
+        assert_eq!(out.status, 303);
+        assert_eq!(b.get("/konto/").await.status, 303, "signed out");
+    });
+}
+
+#[test]
+fn registering_a_taken_address_reveals_nothing_and_tells_the_owner() {
+    block_on(async {
+        let w = world().await;
+        let email = "vergeben@example.org";
+        account(email, false, None).await;
+        let mut b = Browser::new(&w.server);
+        let page = b
+            .submit(
+                "/registrieren/",
+                "/registrieren/",
+                &[
+                    ("display_name", "Jemand"),
+                    ("email", email),
+                    ("password", PASSWORD),
+                    ("password_repeat", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("E-Mail geschickt"));
+        let mail = w.inbox.last_to(email).await;
+        assert!(mail.data.contains("schon ein Konto"), "{}", mail.data);
+    });
+}
+
+#[test]
+fn forms_show_field_errors_in_place_and_keep_the_input() {
+    block_on(async {
+        let w = world().await;
+        let mut b = Browser::new(&w.server);
+        let page = b
+            .submit(
+                "/registrieren/",
+                "/registrieren/",
+                &[
+                    ("display_name", "Kurz Passwort"),
+                    ("email", "kein-at-zeichen"),
+                    ("password", "kurz"),
+                    ("password_repeat", "kurz"),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, 422);
+        assert!(page.body.contains("2 Felder brauchen"), "{}", page.body);
+        assert!(page.body.contains("nicht nach einer E-Mail-Adresse"));
+        assert!(page.body.contains("mindestens 10 Zeichen"));
+        assert!(page.body.contains(r#"value="Kurz Passwort""#), "input kept");
+        assert!(page.body.contains(r#"aria-invalid="true""#));
+        assert!(
+            !page.body.contains(r#"value="kurz""#),
+            "passwords are never echoed"
+        );
+    });
+}
+
+#[test]
+fn state_changes_without_the_csrf_token_are_refused() {
+    block_on(async {
+        let w = world().await;
+        let email = "csrf@example.org";
+        account(email, false, None).await;
+        let mut b = Browser::new(&w.server);
+        // No token at all, and a token that is not the cookie's.
+        let none = b
+            .post("/anmelden/", &[("email", email), ("password", PASSWORD)])
+            .await;
+        assert_eq!(none.status, 403);
+        assert!(none.body.contains("Formular abgelaufen"));
+        b.get("/anmelden/").await;
+        let wrong = b
+            .post(
+                "/anmelden/",
+                &[("email", email), ("password", PASSWORD), ("csrf", "00ff")],
+            )
+            .await;
+        assert_eq!(wrong.status, 403);
+        // Signed in, the session's own token counts; the anonymous cookie does not.
+        assert_eq!(b.sign_in(email, PASSWORD).await.status, 303);
+        let anon_token = b.cookies.get("codefor_csrf").cloned().unwrap_or_default();
+        let forged = b
+            .post(
+                "/konto/name",
+                &[("display_name", "Gekapert"), ("csrf", &anon_token)],
+            )
+            .await;
+        assert_eq!(forged.status, 403);
+        let ok = b
+            .submit("/konto/", "/konto/name", &[("display_name", "Neuer Name")])
+            .await;
+        assert_eq!(ok.status, 200);
+        assert!(ok.body.contains("Neuer Name"));
+    });
+}
+
+#[test]
+fn sign_in_is_rate_limited_per_account_with_a_clear_message() {
+    block_on(async {
+        let w = world().await;
+        let email = "limit@example.org";
+        account(email, false, None).await;
+        let mut b = Browser::new(&w.server);
+        for _ in 0..5 {
+            let page = b.sign_in(email, "falsches Passwort!").await;
+            assert_eq!(page.status, 401);
+            assert!(page.body.contains("stimmen nicht"));
+        }
+        // Even the right password is refused now, with a message saying how long to wait.
+        let page = b.sign_in(email, PASSWORD).await;
+        assert_eq!(page.status, 429, "{}", page.body);
+        assert!(page.body.contains("Bitte warte 15 Minuten"));
+    });
+}
+
+#[test]
+fn password_reset_by_mail_signs_out_everywhere() {
+    block_on(async {
+        let w = world().await;
+        let email = "reset@example.org";
+        account(email, false, None).await;
+        let mut old_device = Browser::new(&w.server);
+        assert_eq!(old_device.sign_in(email, PASSWORD).await.status, 303);
+
+        let mut b = Browser::new(&w.server);
+        let page = b
+            .submit(
+                "/passwort-vergessen/",
+                "/passwort-vergessen/",
+                &[("email", email)],
+            )
+            .await;
+        assert_eq!(page.status, 200);
+        // Unknown addresses get the same answer.
+        let unknown = b
+            .submit(
+                "/passwort-vergessen/",
+                "/passwort-vergessen/",
+                &[("email", "niemand@example.org")],
+            )
+            .await;
+        assert_eq!(unknown.body, page.body.replace("niemand@example.org", ""));
+        let link = link_in(&w.inbox.last_to(email).await.data, "/passwort-neu/");
+        let mismatch = b
+            .submit(
+                &link,
+                &link,
+                &[
+                    ("password", "ganz neues Passwort"),
+                    ("password_repeat", "anders"),
+                ],
+            )
+            .await;
+        assert_eq!(mismatch.status, 422);
+        assert!(mismatch.body.contains("stimmen nicht überein"));
+        let done = b
+            .submit(
+                &link,
+                &link,
+                &[
+                    ("password", "ganz neues Passwort"),
+                    ("password_repeat", "ganz neues Passwort"),
+                ],
+            )
+            .await;
+        assert_eq!(done.status, 200, "{}", done.body);
+        assert_eq!(
+            old_device.get("/konto/").await.status,
+            303,
+            "old session ended"
+        );
+        assert_eq!(b.sign_in(email, PASSWORD).await.status, 401);
+        assert_eq!(b.sign_in(email, "ganz neues Passwort").await.status, 303);
+        assert_eq!(b.get(&link).await.status, 400, "a reset link works once");
+    });
+}
+
+#[test]
+fn expired_sessions_sign_out() {
+    block_on(async {
+        let w = world().await;
+        let email = "ablauf@example.org";
+        account(email, false, None).await;
+        let mut b = Browser::new(&w.server);
+        assert_eq!(b.sign_in(email, PASSWORD).await.status, 303);
+        assert_eq!(b.get("/konto/").await.status, 200);
+        sqlx_expire(&w.server, email).await;
+        let page = b.get("/konto/").await;
+        assert_eq!(page.status, 303);
+        assert!(page.location.starts_with("/anmelden/"));
+        assert!(
+            !b.cookies.contains_key("codefor_session"),
+            "the stale cookie is removed"
+        );
+    });
+}
+
+async fn sqlx_expire(server: &Server, email: &str) {
+    let db = &server.db.db;
+    let id = codefor_storage::accounts::by_email(db, email)
+        .await
+        .expect("read")
+        .expect("account")
+        .id;
+    let mut tx = db.begin().await.expect("tx");
+    codefor_storage::testing::expire_sessions(&mut tx, id)
+        .await
+        .expect("expire");
+    codefor_storage::commit(tx).await.expect("commit");
+}
+
+/// Every role against every action over HTTP, including a lead of one lab (kiel)
+/// trying another (leipzig).
+#[test]
+fn permission_matrix_over_http() {
+    block_on(async {
+        let w = world().await;
+        account("matrix-signed@example.org", false, None).await;
+        account("matrix-lead@example.org", false, Some("kiel")).await;
+        account("matrix-admin@example.org", true, None).await;
+        let roles: [(&str, Option<&str>); 4] = [
+            ("anonymous", None),
+            ("signed in", Some("matrix-signed@example.org")),
+            ("lead of kiel", Some("matrix-lead@example.org")),
+            ("admin", Some("matrix-admin@example.org")),
+        ];
+        // (what, GET path, expected status per role)
+        let actions: [(&str, &str, [u16; 4]); 5] = [
+            ("edit own lab", "/kiel/bearbeiten/", [303, 403, 200, 200]),
+            (
+                "edit other lab",
+                "/leipzig/bearbeiten/",
+                [303, 403, 403, 200],
+            ),
+            (
+                "history of own lab",
+                "/kiel/versionen/",
+                [303, 403, 200, 200],
+            ),
+            ("admin page", "/admin/", [303, 403, 403, 200]),
+            ("own account", "/konto/", [303, 200, 200, 200]),
+        ];
+        for (i, (role, email)) in roles.iter().enumerate() {
+            let mut b = Browser::new(&w.server);
+            if let Some(email) = email {
+                assert_eq!(b.sign_in(email, PASSWORD).await.status, 303, "{role}");
+            }
+            for (what, path, expected) in &actions {
+                let status = b.get(path).await.status;
+                assert_eq!(status, expected[i], "{role}: {what} ({path})");
+            }
+            // Saving is checked on the server too, not only the form page.
+            let token = CSRF
+                .captures(&b.get("/konto/").await.body)
+                .map(|c| c[1].to_owned())
+                .unwrap_or_default();
+            let save = b
+                .post(
+                    "/leipzig/bearbeiten/",
+                    &[
+                        ("name", "Gekapert"),
+                        ("city", "X"),
+                        ("intent", "save"),
+                        ("csrf", &token),
+                    ],
+                )
+                .await;
+            let want = match *role {
+                "admin" => 303,
+                "anonymous" => 403,
+                _ => 403,
+            };
+            assert_eq!(save.status, want, "{role}: save another lab");
+            let grant = b
+                .post("/admin/konten/1/admin", &[("admin", "1"), ("csrf", &token)])
+                .await;
+            let want = if *role == "admin" { 303 } else { 403 };
+            assert_eq!(grant.status, want, "{role}: grant admin");
+        }
+        // The admin's save went through (no other test looks at Leipzig).
+        let page = crate::support::get(&w.server, "/leipzig/").await;
+        assert!(page.1.contains("Gekapert"));
+    });
+}
+
+#[test]
+fn a_lead_edits_with_errors_preview_history_diff_and_restore() {
+    block_on(async {
+        let w = world().await;
+        let email = "lead-rostock@example.org";
+        account(email, false, Some("rostock")).await;
+        let mut b = Browser::new(&w.server);
+        assert_eq!(b.sign_in(email, PASSWORD).await.status, 303);
+        let form = b.get("/rostock/bearbeiten/").await;
+        assert_eq!(form.status, 200);
+        let get = |name: &str| {
+            let re = regex::Regex::new(&format!(
+                r#"(?s)<textarea[^>]*name="{name}"[^>]*>(.*?)</textarea>|<input[^>]*name="{name}" type="text" value="([^"]*)""#
+            ))
+            .expect("regex");
+            re.captures(&form.body)
+                .and_then(|c| c.get(1).or(c.get(2)))
+                .map(|m| {
+                    m.as_str()
+                        .replace("&amp;", "&")
+                        .replace("&quot;", "\"")
+                        .replace("&#39;", "'")
+                        .replace("&lt;", "<")
+                        .replace("&gt;", ">")
+                })
+                .unwrap_or_default()
+        };
+        let (name, city, body, links, leads) = (
+            get("name"),
+            get("city"),
+            get("body_md"),
+            get("links"),
+            get("leads"),
+        );
+        let old_meeting = get("meeting");
+        assert!(!name.is_empty() && !city.is_empty(), "form is filled");
+
+        // A bad link: 422, the error at the field with its line, the input kept.
+        let bad = b
+            .submit(
+                "/rostock/bearbeiten/",
+                "/rostock/bearbeiten/",
+                &[
+                    ("name", &name),
+                    ("city", &city),
+                    ("meeting", "Jeden Mittwoch, 18 Uhr"),
+                    ("body_md", &body),
+                    ("links", "Chat | javascript:alert(1)"),
+                    ("leads", &leads),
+                    ("intent", "save"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.body.contains("Zeile 1:"), "{}", bad.body);
+        assert!(bad.body.contains("Jeden Mittwoch, 18 Uhr"));
+
+        // Preview renders sanitized Markdown without saving.
+        let preview = b
+            .submit(
+                "/rostock/bearbeiten/",
+                "/rostock/bearbeiten/",
+                &[
+                    ("name", &name),
+                    ("city", &city),
+                    ("meeting", &old_meeting),
+                    ("body_md", "**Neu** <script>alert(1)</script>"),
+                    ("links", &links),
+                    ("leads", &leads),
+                    ("intent", "preview"),
+                ],
+            )
+            .await;
+        assert_eq!(preview.status, 200);
+        assert!(preview.body.contains("<strong>Neu</strong>"));
+        assert!(!preview.body.contains("<script>alert"));
+
+        let saved = b
+            .submit(
+                "/rostock/bearbeiten/",
+                "/rostock/bearbeiten/",
+                &[
+                    ("name", &name),
+                    ("city", &city),
+                    ("meeting", "Jeden Mittwoch, 18 Uhr"),
+                    ("body_md", &body),
+                    ("links", &links),
+                    ("leads", &leads),
+                    ("intent", "save"),
+                    ("summary", "Neuer Termin"),
+                ],
+            )
+            .await;
+        let errors: Vec<&str> = saved
+            .body
+            .lines()
+            .filter(|l| l.contains("field-error"))
+            .collect();
+        assert_eq!(saved.status, 303, "{errors:?}");
+        let public = crate::support::get(&w.server, "/rostock/").await.1;
+        assert!(
+            public.contains("Jeden Mittwoch, 18 Uhr"),
+            "the public page shows the edit"
+        );
+
+        let history = b.get("/rostock/versionen/").await;
+        assert!(history.body.contains("Version 2"));
+        assert!(history.body.contains("Neuer Termin"));
+        assert!(history.body.contains("Stand vor der ersten Bearbeitung"));
+        let diff = b.get("/rostock/versionen/2/").await;
+        assert!(diff.body.contains("<ins><span class=\"visually-hidden\">Hinzugefügt: </span><span aria-hidden=\"true\">+ </span>Jeden Mittwoch, 18 Uhr</ins>"), "{}", diff.body);
+
+        let restored = b
+            .submit(
+                "/rostock/versionen/1/",
+                "/rostock/versionen/1/wiederherstellen",
+                &[],
+            )
+            .await;
+        assert_eq!(restored.status, 303);
+        let public = crate::support::get(&w.server, "/rostock/").await.1;
+        assert!(!public.contains("Jeden Mittwoch, 18 Uhr"), "restored");
+        let history = b.get("/rostock/versionen/").await;
+        assert!(history.body.contains("Version 1 wiederhergestellt"));
+        let log = codefor_storage::audit::recent(&w.server.db.db, 50)
+            .await
+            .expect("audit");
+        assert!(
+            log.iter()
+                .any(|e| e.action == "lab.restore" && e.target == "rostock")
+        );
+    });
+}
+
+#[test]
+fn export_and_deletion_of_ones_own_data() {
+    block_on(async {
+        let w = world().await;
+        let email = "weg@example.org";
+        account(email, false, Some("freiburg")).await;
+        let mut b = Browser::new(&w.server);
+        assert_eq!(b.sign_in(email, PASSWORD).await.status, 303);
+        let edit = b.get("/freiburg/bearbeiten/").await;
+        assert_eq!(edit.status, 200);
+        let page = b
+            .submit(
+                "/freiburg/bearbeiten/",
+                "/freiburg/bearbeiten/",
+                &[
+                    ("name", "OK Lab Freiburg"),
+                    ("city", "Freiburg"),
+                    ("meeting", "Donnerstags"),
+                    ("leads", "Lea Lead"),
+                    ("intent", "save"),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, 303, "{}", page.body);
+
+        let export = b.get("/konto/export.json").await;
+        assert_eq!(export.status, 200);
+        let data: serde_json::Value = serde_json::from_str(&export.body).expect("json");
+        assert_eq!(data["account"]["email"], email);
+        assert_eq!(data["labs"]["lead"][0], "freiburg");
+        assert_eq!(data["revisions"].as_array().map(Vec::len), Some(1));
+        assert!(
+            !export.body.contains("argon2"),
+            "no password hash in the export"
+        );
+
+        let wrong = b
+            .submit(
+                "/konto/",
+                "/konto/loeschen",
+                &[("delete_password", "falsch")],
+            )
+            .await;
+        assert_eq!(wrong.status, 422);
+        let gone = b
+            .submit(
+                "/konto/",
+                "/konto/loeschen",
+                &[("delete_password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(gone.status, 200, "{}", gone.body);
+        let db = &w.server.db.db;
+        assert!(
+            codefor_storage::accounts::by_email(db, email)
+                .await
+                .expect("read")
+                .is_none()
+        );
+        assert_eq!(b.sign_in(email, PASSWORD).await.status, 401);
+        let lab = codefor_storage::labs::get(db, "freiburg")
+            .await
+            .expect("read")
+            .expect("lab");
+        let revs =
+            codefor_storage::revisions::list(db, codefor_storage::revisions::Kind::Lab, lab.id)
+                .await
+                .expect("revisions");
+        assert_eq!(revs[0].author, "ehemaliges Mitglied");
+        assert_eq!(revs[0].account_id, None);
+    });
+}
+
+/// No page shows a password hash, a session token or another person's address.
+#[test]
+fn responses_never_contain_secrets() {
+    block_on(async {
+        let w = world().await;
+        let admin_mail = "scan-admin@example.org";
+        account(admin_mail, true, None).await;
+        account("scan-other@example.org", false, None).await;
+        let mut b = Browser::new(&w.server);
+        assert_eq!(b.sign_in(admin_mail, PASSWORD).await.status, 303);
+        let token = b
+            .cookies
+            .get("codefor_session")
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(token.len(), 64);
+        let mut other = Browser::new(&w.server);
+        assert_eq!(
+            other
+                .sign_in("scan-other@example.org", PASSWORD)
+                .await
+                .status,
+            303
+        );
+        let other_pages: Vec<Page> = vec![
+            other.get("/konto/").await,
+            other.get("/kiel/").await,
+            other.get("/").await,
+            other.get("/konto/export.json").await,
+        ];
+        for page in &other_pages {
+            assert!(!page.body.contains("$argon2"), "hash leaked");
+            assert!(
+                !page.body.contains(&token),
+                "someone's session token leaked"
+            );
+            assert!(
+                !page.body.contains(admin_mail),
+                "another person's address leaked"
+            );
+        }
+        for path in [
+            "/admin/",
+            "/konto/",
+            "/",
+            "/kiel/",
+            "/kiel/versionen/",
+            "/konto/export.json",
+            "/labs/index.json",
+            "/projekte/index.json",
+        ] {
+            let page = b.get(path).await;
+            assert!(!page.body.contains("$argon2"), "{path}: hash");
+            assert!(!page.body.contains(&token), "{path}: session token");
+        }
+    });
+}

@@ -1,0 +1,180 @@
+//! The admins' page: every account with its roles, granting and withdrawing admin
+//! rights, making an account a lab lead, linking it to a person named in content, and
+//! the audit log.
+
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use codefor_core::accounts::AccountError;
+use codefor_core::admin::{self, Actor};
+use codefor_domain::permissions::{Action, allows};
+use codefor_storage::{accounts, audit, labs};
+use serde::Deserialize;
+
+use crate::forms::{private, see_other};
+use crate::lab_editing::Refused;
+use crate::session::Visitor;
+use crate::views::{Chrome, render};
+use crate::{AppState, WebError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/", get(index))
+        .route("/admin/konten/{id}/admin", post(set_admin))
+        .route("/admin/konten/{id}/lab", post(make_lead))
+        .route("/admin/konten/{id}/person", post(link_person))
+}
+
+/// A signed-in admin (`allows(ManageRoles)`), checked before the handler runs.
+pub struct AdminOnly {
+    pub visitor: Visitor,
+    pub account: accounts::Account,
+}
+
+impl FromRequestParts<AppState> for AdminOnly {
+    type Rejection = Refused;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<AdminOnly, Refused> {
+        let visitor = parts
+            .extensions
+            .get::<Visitor>()
+            .cloned()
+            .unwrap_or_default();
+        let Some(current) = visitor.current.clone() else {
+            return Err(Refused::SignIn(parts.uri.path().to_owned()));
+        };
+        if !allows(&visitor.viewer, &Action::ManageRoles) {
+            return Err(Refused::Web(WebError::Forbidden));
+        }
+        Ok(AdminOnly {
+            visitor,
+            account: current.account,
+        })
+    }
+}
+
+async fn page(
+    state: &AppState,
+    admin: &AdminOnly,
+    status: StatusCode,
+    alert: Option<String>,
+) -> Result<Response, WebError> {
+    let list = accounts::list(&state.db).await?;
+    let lab_list = labs::ids(&state.db).await?;
+    let log = audit::recent(&state.db, 100).await?;
+    let log: Vec<_> = log
+        .into_iter()
+        .map(|e| {
+            serde_json::json!({
+                "at": crate::dates::german_datetime(&e.at),
+                "at_iso": e.at,
+                "actor": e.actor,
+                "action": e.action,
+                "target": e.target,
+                "detail": e.detail,
+            })
+        })
+        .collect();
+    let labs_json: Vec<_> = lab_list
+        .iter()
+        .map(|(_, slug, name)| serde_json::json!({ "slug": slug, "name": name }))
+        .collect();
+    let chrome = Chrome::load(&state.db).await?;
+    let csrf = admin
+        .visitor
+        .current
+        .as_ref()
+        .map(|c| c.session.csrf_token.clone())
+        .unwrap_or_default();
+    let html = render(
+        "admin/index.html",
+        &chrome,
+        crate::ctx! {
+            title => "Verwaltung",
+            accounts => list,
+            labs => labs_json,
+            log => log,
+            alert => alert,
+            me => admin.account.id,
+            csrf => csrf,
+        },
+    )?;
+    Ok(private(status, html))
+}
+
+async fn index(State(state): State<AppState>, admin: AdminOnly) -> Result<Response, WebError> {
+    page(&state, &admin, StatusCode::OK, None).await
+}
+
+/// After an admin action: back to the list, or the list with what went wrong.
+async fn done(
+    state: &AppState,
+    admin: &AdminOnly,
+    result: Result<(), AccountError>,
+) -> Result<Response, WebError> {
+    match result {
+        Ok(()) => Ok(see_other("/admin/")),
+        Err(AccountError::Invalid(errors)) => {
+            let text = errors
+                .0
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join(" ");
+            page(state, admin, StatusCode::UNPROCESSABLE_ENTITY, Some(text)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct AdminForm {
+    #[serde(default)]
+    admin: String,
+}
+
+async fn set_admin(
+    State(state): State<AppState>,
+    admin: AdminOnly,
+    Path(id): Path<i64>,
+    Form(form): Form<AdminForm>,
+) -> Result<Response, WebError> {
+    let result =
+        admin::set_admin(&state.db, Actor::of(&admin.account), id, form.admin == "1").await;
+    done(&state, &admin, result).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct LabForm {
+    #[serde(default)]
+    lab: String,
+}
+
+async fn make_lead(
+    State(state): State<AppState>,
+    admin: AdminOnly,
+    Path(id): Path<i64>,
+    Form(form): Form<LabForm>,
+) -> Result<Response, WebError> {
+    let result = admin::make_lead(&state.db, Actor::of(&admin.account), id, &form.lab).await;
+    done(&state, &admin, result).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct PersonForm {
+    #[serde(default)]
+    person: String,
+}
+
+async fn link_person(
+    State(state): State<AppState>,
+    admin: AdminOnly,
+    Path(id): Path<i64>,
+    Form(form): Form<PersonForm>,
+) -> Result<Response, WebError> {
+    let result = admin::link_person(&state.db, Actor::of(&admin.account), id, &form.person).await;
+    done(&state, &admin, result).await
+}
