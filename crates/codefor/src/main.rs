@@ -173,6 +173,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!("empty database: seeded the demo network (start with --no-demo to skip)");
     }
     let mailer = match &args.smtp_url {
+        // Links in mails (confirmation, password reset) must not take their host from a
+        // request header that anyone can set.
+        Some(_) if args.base_url.is_none() => anyhow::bail!(
+            "--smtp-url needs --base-url (or CODEFOR_BASE_URL): links in mails must point to \
+             the real site, not to whatever Host header a request sends"
+        ),
         Some(url) => codefor_core::mail::Mailer::smtp(url, &args.mail_from)?,
         None => {
             tracing::warn!(

@@ -257,3 +257,224 @@ async fn imported_codefor_de_pages_are_usable_accessible_and_self_contained() {
     );
     assert_no_problems(&problems);
 }
+
+/// A lab lead signs in with the real form, edits the meeting info, sees it on the public
+/// lab page, and restores the previous revision; the account, editing and history pages
+/// pass the same checks as the public ones (keyboard, axe-core, nothing from elsewhere).
+#[tokio::test]
+#[cfg_attr(
+    not(has_browser),
+    ignore = "needs chromium, chromedriver and `npm ci` (axe-core)"
+)]
+async fn a_lead_edits_the_meeting_info_and_restores_it() {
+    let t = codefor_storage::testing::fresh()
+        .await
+        .expect("fresh database");
+    codefor_core::demo::seed(&t.db)
+        .await
+        .expect("seed the demo network");
+    let email = "lea@example.org";
+    let password = "ein langes Passwort";
+    let id = codefor_core::admin::create_admin(&t.db, "admin@example.org", "Admin", Some(password))
+        .await
+        .expect("admin");
+    assert!(id > 0);
+    let hash = codefor_core::secrets::hash_password(password.into())
+        .await
+        .expect("hash");
+    let mut tx = t.db.begin().await.expect("tx");
+    let lead = codefor_storage::accounts::create(&mut tx, email, &hash, "Lea Leitung", false)
+        .await
+        .expect("create")
+        .expect("new");
+    codefor_storage::accounts::confirm(&mut tx, lead)
+        .await
+        .expect("confirm");
+    codefor_storage::commit(tx).await.expect("commit");
+    codefor_core::admin::make_lead(
+        &t.db,
+        codefor_core::admin::Actor::COMMAND_LINE,
+        lead,
+        "kiel",
+    )
+    .await
+    .expect("lead of kiel");
+
+    let base = serve(t.db.clone()).await;
+    let driver = Chromedriver::start().await;
+    let browser = Browser::open(&driver).await;
+    let c = &browser.client;
+    let mut problems = Vec::new();
+    problems.extend(
+        browser
+            .check(
+                &base,
+                &Page {
+                    path: "/anmelden/",
+                    shot: "sign-in",
+                    title: "Anmelden – Code for Germany",
+                    h1: "Anmelden",
+                    h1_visible: true,
+                    texts: &["Passwort vergessen?"],
+                    shows: &[("label[for=f-email]", "E-Mail-Adresse")],
+                },
+            )
+            .await,
+    );
+    let old_meeting = {
+        c.goto(&format!("{base}/kiel/")).await.expect("lab page");
+        text(c, ".prose").await
+    };
+
+    // Sign in as a person would: type, press the button.
+    c.goto(&format!("{base}/anmelden/?next=/kiel/bearbeiten/"))
+        .await
+        .expect("sign-in page");
+    type_into(c, "#f-email", email).await;
+    type_into(c, "#f-password", password).await;
+    click(c, "form.form button[type=submit]").await;
+    // Back where the person wanted to go.
+    wait_for_url(c, "/kiel/bearbeiten/").await;
+
+    problems.extend(
+        browser
+            .check(
+                &base,
+                &Page {
+                    path: "/kiel/bearbeiten/",
+                    shot: "lab-edit",
+                    title: "OK Lab Kiel bearbeiten – Code for Germany",
+                    h1: "OK Lab Kiel bearbeiten",
+                    h1_visible: true,
+                    texts: &["Vorschau", "Speichern"],
+                    shows: &[("label[for=f-meeting]", "Treffen")],
+                },
+            )
+            .await,
+    );
+    find(c, "#f-meeting")
+        .await
+        .clear()
+        .await
+        .expect("clear the meeting field");
+    type_into(
+        c,
+        "#f-meeting",
+        "Jeden zweiten Dienstag, 19 Uhr, Stadtbücherei",
+    )
+    .await;
+    click(c, "button[value=save]").await;
+    wait_for_url(c, "/kiel/?gespeichert").await;
+    let public = text(c, "main").await;
+    assert!(
+        public.contains("Jeden zweiten Dienstag, 19 Uhr, Stadtbücherei"),
+        "the public lab page shows the new meeting info: {public}"
+    );
+
+    problems.extend(
+        browser
+            .check(
+                &base,
+                &Page {
+                    path: "/kiel/versionen/",
+                    shot: "lab-history",
+                    title: "Versionen: OK Lab Kiel – Code for Germany",
+                    h1: "Versionen: OK Lab Kiel",
+                    h1_visible: true,
+                    texts: &["Version 2", "Lea Leitung"],
+                    shows: &[],
+                },
+            )
+            .await,
+    );
+    problems.extend(
+        browser
+            .check(
+                &base,
+                &Page {
+                    path: "/kiel/versionen/2/",
+                    shot: "lab-revision",
+                    title: "Version 2: OK Lab Kiel – Code for Germany",
+                    h1: "Version 2: OK Lab Kiel",
+                    h1_visible: true,
+                    texts: &["Treffen"],
+                    shows: &[("ins", "Stadtbücherei")],
+                },
+            )
+            .await,
+    );
+    c.goto(&format!("{base}/kiel/versionen/1/"))
+        .await
+        .expect("revision 1");
+    click(c, "main form button[type=submit]").await;
+    c.goto(&format!("{base}/kiel/")).await.expect("lab page");
+    let restored = text(c, ".prose").await;
+    assert_eq!(restored, old_meeting, "the previous meeting info is back");
+
+    problems.extend(
+        browser
+            .check(
+                &base,
+                &Page {
+                    path: "/konto/",
+                    shot: "account",
+                    title: "Dein Konto – Code for Germany",
+                    h1: "Dein Konto",
+                    h1_visible: true,
+                    texts: &["Meine Daten herunterladen", "Konto löschen"],
+                    shows: &[("a[href='/kiel/bearbeiten/']", "OK Lab Kiel")],
+                },
+            )
+            .await,
+    );
+    browser.close().await;
+    drop(driver);
+    assert_no_problems(&problems);
+}
+
+async fn find(c: &fantoccini::Client, css: &str) -> fantoccini::elements::Element {
+    c.wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css} on the page: {e}"))
+}
+
+async fn text(c: &fantoccini::Client, css: &str) -> String {
+    find(c, css).await.text().await.unwrap_or_default()
+}
+
+async fn click(c: &fantoccini::Client, css: &str) {
+    find(c, css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+async fn type_into(c: &fantoccini::Client, css: &str, keys: &str) {
+    find(c, css)
+        .await
+        .send_keys(keys)
+        .await
+        .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+}
+
+/// Waits until the browser has navigated to a URL ending in `suffix`.
+async fn wait_for_url(c: &fantoccini::Client, suffix: &str) {
+    for _ in 0..100 {
+        if c.current_url()
+            .await
+            .is_ok_and(|u| u.as_str().ends_with(suffix))
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let here = c
+        .current_url()
+        .await
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    panic!("expected to land on …{suffix}, still on {here}");
+}
