@@ -327,21 +327,21 @@ async fn a_lead_edits_the_meeting_info_and_restores_it() {
     };
 
     // Sign in as a person would: type, press the button.
-    c.goto(&format!("{base}/anmelden/?next=/kiel/bearbeiten/"))
+    c.goto(&format!("{base}/anmelden/?next=/bearbeiten/kiel/"))
         .await
         .expect("sign-in page");
     type_into(c, "#f-email", email).await;
     type_into(c, "#f-password", password).await;
     click(c, "form.form button[type=submit]").await;
     // Back where the person wanted to go.
-    wait_for_url(c, "/kiel/bearbeiten/").await;
+    wait_for_url(c, "/bearbeiten/kiel/").await;
 
     problems.extend(
         browser
             .check(
                 &base,
                 &Page {
-                    path: "/kiel/bearbeiten/",
+                    path: "/bearbeiten/kiel/",
                     shot: "lab-edit",
                     title: "OK Lab Kiel bearbeiten – Code for Germany",
                     h1: "OK Lab Kiel bearbeiten",
@@ -376,7 +376,7 @@ async fn a_lead_edits_the_meeting_info_and_restores_it() {
             .check(
                 &base,
                 &Page {
-                    path: "/kiel/versionen/",
+                    path: "/versionen/kiel/",
                     shot: "lab-history",
                     title: "Versionen: OK Lab Kiel – Code for Germany",
                     h1: "Versionen: OK Lab Kiel",
@@ -392,7 +392,7 @@ async fn a_lead_edits_the_meeting_info_and_restores_it() {
             .check(
                 &base,
                 &Page {
-                    path: "/kiel/versionen/2/",
+                    path: "/versionen/kiel/?nr=2",
                     shot: "lab-revision",
                     title: "Version 2: OK Lab Kiel – Code for Germany",
                     h1: "Version 2: OK Lab Kiel",
@@ -403,7 +403,7 @@ async fn a_lead_edits_the_meeting_info_and_restores_it() {
             )
             .await,
     );
-    c.goto(&format!("{base}/kiel/versionen/1/"))
+    c.goto(&format!("{base}/versionen/kiel/?nr=1"))
         .await
         .expect("revision 1");
     click(c, "main form button[type=submit]").await;
@@ -422,7 +422,7 @@ async fn a_lead_edits_the_meeting_info_and_restores_it() {
                     h1: "Dein Konto",
                     h1_visible: true,
                     texts: &["Meine Daten herunterladen", "Konto löschen"],
-                    shows: &[("a[href='/kiel/bearbeiten/']", "OK Lab Kiel")],
+                    shows: &[("a[href='/bearbeiten/kiel/']", "OK Lab Kiel")],
                 },
             )
             .await,

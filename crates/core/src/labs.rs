@@ -1,12 +1,14 @@
-//! Editing a lab's page in the browser, with a revision for every change, a readable
-//! diff between revisions, and restoring an earlier one (itself a new revision).
+//! Editing a lab's page: name, city, meeting info, description, links and leads.
+
+use std::collections::HashMap;
 
 use codefor_domain::Link;
 use codefor_storage::labs::{self, EditableFields, LabDetail};
-use codefor_storage::revisions::{self, Author, Kind, Revision};
-use codefor_storage::{Db, DbError, audit, people};
+use codefor_storage::revisions::Kind;
+use codefor_storage::{Connection, Db, DbError, people};
 use serde::{Deserialize, Serialize};
 
+use crate::editing::{self, Editable, Field, Input, value};
 use crate::forms::{self, FieldErrors};
 
 /// What a lead edits, and what each revision of a lab keeps.
@@ -19,23 +21,6 @@ pub struct LabEdit {
     pub links: Vec<Link>,
     /// Names of the leads, in order.
     pub leads: Vec<String>,
-}
-
-/// The form as sent: links and leads one per line.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct LabForm {
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub city: String,
-    #[serde(default)]
-    pub meeting: String,
-    #[serde(default)]
-    pub body_md: String,
-    #[serde(default)]
-    pub links: String,
-    #[serde(default)]
-    pub leads: String,
 }
 
 pub const BODY_MAX: usize = 20_000;
@@ -51,79 +36,110 @@ impl LabEdit {
             leads: detail.leads.iter().map(|p| p.name.clone()).collect(),
         }
     }
-
-    /// The form filled with this state.
-    pub fn to_form(&self) -> LabForm {
-        LabForm {
-            name: self.name.clone(),
-            city: self.city.clone(),
-            meeting: self.meeting.clone(),
-            body_md: self.body_md.clone(),
-            links: self
-                .links
-                .iter()
-                .map(|l| format!("{} | {}", l.name, l.url))
-                .collect::<Vec<_>>()
-                .join("\n"),
-            leads: self.leads.join("\n"),
-        }
-    }
 }
 
-impl LabForm {
-    /// Checks every field; the errors name the field and say what to do.
-    pub fn parse(&self) -> Result<LabEdit, FieldErrors> {
+const FIELDS: &[Field] = &[
+    Field {
+        name: "name",
+        label: "Name des Labs",
+        input: Input::Line,
+        hint: "",
+        required: true,
+    },
+    Field {
+        name: "city",
+        label: "Stadt",
+        input: Input::Line,
+        hint: "",
+        required: true,
+    },
+    Field {
+        name: "meeting",
+        label: "Treffen",
+        input: Input::Text {
+            rows: 2,
+            markdown: false,
+        },
+        hint: "Wann und wo ihr euch trefft, zum Beispiel „Jeden zweiten Dienstag, 19 Uhr, \
+               Stadtbibliothek“.",
+        required: false,
+    },
+    Field {
+        name: "body_md",
+        label: "Beschreibung",
+        input: Input::Text {
+            rows: 12,
+            markdown: true,
+        },
+        hint: "Markdown: **fett**, *kursiv*, [Link](https://…), Listen mit „- “. Mit \
+               „Vorschau“ siehst du, wie es aussieht.",
+        required: false,
+    },
+    Field {
+        name: "links",
+        label: "Links",
+        input: Input::Text {
+            rows: 4,
+            markdown: false,
+        },
+        hint: "Ein Link pro Zeile: „Name | https://…“.",
+        required: false,
+    },
+    Field {
+        name: "leads",
+        label: "Leitung",
+        input: Input::Text {
+            rows: 3,
+            markdown: false,
+        },
+        hint: "Ein Name pro Zeile, in der Reihenfolge, in der sie erscheinen sollen.",
+        required: false,
+    },
+];
+
+impl Editable for LabEdit {
+    const KIND: Kind = Kind::Lab;
+    const FIELDS: &'static [Field] = FIELDS;
+
+    fn values(&self) -> Vec<String> {
+        vec![
+            self.name.clone(),
+            self.city.clone(),
+            self.meeting.clone(),
+            self.body_md.clone(),
+            editing::links_text(&self.links),
+            self.leads.join("\n"),
+        ]
+    }
+
+    fn parse(form: &HashMap<String, String>) -> Result<LabEdit, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let name = forms::required(&mut errors, "name", "Name des Labs", &self.name, 100);
-        let city = forms::required(&mut errors, "city", "Stadt", &self.city, 100);
-        let meeting = forms::optional(&mut errors, "meeting", "Das Treffen", &self.meeting, 500)
-            .unwrap_or_default();
+        let name = forms::required(
+            &mut errors,
+            "name",
+            "Name des Labs",
+            value(form, "name"),
+            100,
+        );
+        let city = forms::required(&mut errors, "city", "Stadt", value(form, "city"), 100);
+        let meeting = forms::optional(
+            &mut errors,
+            "meeting",
+            "Treffen",
+            value(form, "meeting"),
+            500,
+        )
+        .unwrap_or_default();
         let body_md = forms::optional(
             &mut errors,
             "body_md",
-            "Die Beschreibung",
-            &self.body_md,
+            "Beschreibung",
+            value(form, "body_md"),
             BODY_MAX,
         )
         .unwrap_or_default();
-        let mut links = Vec::new();
-        for (n, line) in self.links.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() {
-                continue;
-            }
-            match parse_link(line) {
-                Ok(link) => links.push(link),
-                Err(why) => {
-                    errors.add("links", format!("Zeile {}: {why}", n + 1));
-                    break;
-                }
-            }
-        }
-        if links.len() > 30 {
-            errors.add("links", "Höchstens 30 Links, bitte.");
-        }
-        let mut leads: Vec<String> = Vec::new();
-        for (n, line) in self.leads.lines().enumerate() {
-            let name = line.trim();
-            if name.is_empty() {
-                continue;
-            }
-            if name.chars().count() > 80 || name.chars().any(char::is_control) {
-                errors.add(
-                    "leads",
-                    format!("Zeile {}: ein Name hat höchstens 80 Zeichen.", n + 1),
-                );
-                break;
-            }
-            if codefor_domain::people::person_key(name).is_empty() {
-                errors.add("leads", format!("Zeile {}: „{name}“ ist kein Name.", n + 1));
-                break;
-            }
-            if !leads.iter().any(|l| l == name) {
-                leads.push(name.to_owned());
-            }
-        }
+        let links = editing::parse_links(&mut errors, "links", value(form, "links"), 30);
+        let leads = names(&mut errors, "leads", value(form, "leads"));
         errors.into_result(LabEdit {
             name,
             city,
@@ -133,238 +149,121 @@ impl LabForm {
             leads,
         })
     }
-}
 
-/// `Name | https://…` (or just the URL, which then names itself).
-fn parse_link(line: &str) -> Result<Link, String> {
-    let (name, url) = match line.rsplit_once('|') {
-        Some((name, url)) => (name.trim(), url.trim()),
-        None => (line, line),
-    };
-    let lower = url.to_ascii_lowercase();
-    let scheme_ok = lower.starts_with("https://")
-        || lower.starts_with("http://")
-        || lower.starts_with("mailto:");
-    if !scheme_ok || url.contains(char::is_whitespace) || url.len() < 10 {
-        return Err(format!(
-            "„{url}“ ist keine Web- oder Mail-Adresse. Schreibe „Name | https://beispiel.de“."
-        ));
+    fn body_md(&self) -> &str {
+        &self.body_md
     }
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err("Der Name eines Links hat 1 bis 100 Zeichen.".into());
-    }
-    Ok(Link {
-        name: name.to_owned(),
-        url: url.to_owned(),
-    })
-}
 
-/// Saves an edit of a lab as a new revision. The first edit of an imported lab first
-/// records the imported state, so history starts where the platform took over.
-pub async fn save(
-    db: &Db,
-    lab_id: i64,
-    edit: &LabEdit,
-    author: Author<'_>,
-    summary: &str,
-) -> Result<i64, DbError> {
-    let detail = detail(db, lab_id).await?;
-    let current = detail.as_ref().map(LabEdit::of);
-    // Leads who keep their name keep their person (and the account linked to it).
-    let mut known = Vec::new();
-    for lead in detail.iter().flat_map(|d| &d.leads) {
-        if let Some((id, _)) = people::by_key(db, &lead.key).await? {
-            known.push((lead.name.clone(), id));
-        }
+    fn own_title(&self) -> Option<&str> {
+        Some(&self.name)
     }
-    let mut tx = db.begin().await?;
-    if let Some(before) = &current
-        && !revisions::exists(&mut tx, Kind::Lab, lab_id).await?
-    {
-        revisions::record(
-            &mut tx,
-            Kind::Lab,
-            lab_id,
-            Author {
-                account_id: None,
-                name: "Import",
+
+    async fn load(db: &Db, id: i64) -> Result<Option<LabEdit>, DbError> {
+        let slug = labs::ids(db)
+            .await?
+            .into_iter()
+            .find(|(lab, _, _)| *lab == id)
+            .map(|(_, slug, _)| slug);
+        Ok(match slug {
+            Some(slug) => labs::get(db, &slug).await?.map(|d| LabEdit::of(&d)),
+            None => None,
+        })
+    }
+
+    async fn store(&self, conn: &mut Connection, id: i64, body_html: &str) -> Result<(), DbError> {
+        let meeting = (!self.meeting.is_empty()).then_some(self.meeting.as_str());
+        labs::update_editable(
+            conn,
+            id,
+            &EditableFields {
+                name: &self.name,
+                city: &self.city,
+                meeting,
+                body_md: &self.body_md,
+                body_html,
+                links: &self.links,
             },
-            "Stand vor der ersten Bearbeitung",
-            &serde_json::to_string(before)?,
         )
         .await?;
+        // Leads who keep their name keep their person (and the account linked to it).
+        let current = labs::lead_ids(conn, id).await?;
+        let mut ids = Vec::with_capacity(self.leads.len());
+        for name in &self.leads {
+            let id = match current.iter().find(|(_, n)| n == name) {
+                Some((id, _)) => *id,
+                None => people::find_or_create(conn, name).await?,
+            };
+            ids.push(id);
+        }
+        labs::replace_leads(conn, id, &ids).await
     }
-    let body_html = codefor_content::markdown::render_plain(&edit.body_md);
-    let meeting = (!edit.meeting.is_empty()).then_some(edit.meeting.as_str());
-    labs::update_editable(
-        &mut tx,
-        lab_id,
-        &EditableFields {
-            name: &edit.name,
-            city: &edit.city,
-            meeting,
-            body_md: &edit.body_md,
-            body_html: &body_html,
-            links: &edit.links,
-        },
-    )
-    .await?;
-    let mut lead_ids = Vec::with_capacity(edit.leads.len());
-    for name in &edit.leads {
-        let id = match known.iter().find(|(n, _)| n == name) {
-            Some((_, id)) => *id,
-            None => people::find_or_create(&mut tx, name).await?,
-        };
-        lead_ids.push(id);
+}
+
+/// Names one per line, without repeats; the error names the line.
+fn names(errors: &mut FieldErrors, field: &'static str, text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let name = line.trim();
+        if name.is_empty() {
+            continue;
+        }
+        if name.chars().count() > 80 || name.chars().any(char::is_control) {
+            errors.add(
+                field,
+                format!("Zeile {}: ein Name hat höchstens 80 Zeichen.", n + 1),
+            );
+            break;
+        }
+        if codefor_domain::people::person_key(name).is_empty() {
+            errors.add(field, format!("Zeile {}: „{name}“ ist kein Name.", n + 1));
+            break;
+        }
+        if !out.iter().any(|l| l == name) {
+            out.push(name.to_owned());
+        }
     }
-    labs::replace_leads(&mut tx, lab_id, &lead_ids).await?;
-    let summary = if summary.trim().is_empty() {
-        "Bearbeitet"
-    } else {
-        summary.trim()
-    };
-    let number = revisions::record(
-        &mut tx,
-        Kind::Lab,
-        lab_id,
-        author,
-        summary,
-        &serde_json::to_string(edit)?,
-    )
-    .await?;
-    codefor_storage::bump_content_version(&mut tx).await?;
-    codefor_storage::commit(tx).await?;
-    Ok(number)
-}
-
-async fn detail(db: &Db, lab_id: i64) -> Result<Option<LabDetail>, DbError> {
-    let slug = labs::ids(db)
-        .await?
-        .into_iter()
-        .find(|(id, _, _)| *id == lab_id)
-        .map(|(_, slug, _)| slug);
-    Ok(match slug {
-        Some(slug) => labs::get(db, &slug).await?,
-        None => None,
-    })
-}
-
-/// Restores revision `number` as a new revision; recorded in the audit log.
-pub async fn restore(
-    db: &Db,
-    lab_id: i64,
-    number: i64,
-    author: Author<'_>,
-    lab_slug: &str,
-) -> Result<Option<i64>, DbError> {
-    let Some(revision) = revisions::get(db, Kind::Lab, lab_id, number).await? else {
-        return Ok(None);
-    };
-    let edit: LabEdit = serde_json::from_str(&revision.snapshot)?;
-    let new = save(
-        db,
-        lab_id,
-        &edit,
-        author,
-        &format!("Version {number} wiederhergestellt"),
-    )
-    .await?;
-    let mut tx = db.begin().await?;
-    audit::record(
-        &mut tx,
-        author.account_id,
-        author.name,
-        "lab.restore",
-        lab_slug,
-        &format!("Version {number} als Version {new}"),
-    )
-    .await?;
-    codefor_storage::commit(tx).await?;
-    Ok(Some(new))
-}
-
-/// One changed field between two revisions, line by line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldDiff {
-    pub label: &'static str,
-    pub lines: Vec<DiffLine>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DiffLine {
-    /// `"same"`, `"removed"` or `"added"`.
-    pub change: &'static str,
-    pub text: String,
-}
-
-/// What changed from `old` to `new`, per field, unchanged fields left out.
-pub fn diff(old: &LabEdit, new: &LabEdit) -> Vec<FieldDiff> {
-    let (old_form, new_form) = (old.to_form(), new.to_form());
-    let fields: [(&'static str, &str, &str); 6] = [
-        ("Name", &old_form.name, &new_form.name),
-        ("Stadt", &old_form.city, &new_form.city),
-        ("Treffen", &old_form.meeting, &new_form.meeting),
-        ("Beschreibung", &old_form.body_md, &new_form.body_md),
-        ("Links", &old_form.links, &new_form.links),
-        ("Leitung", &old_form.leads, &new_form.leads),
-    ];
-    fields
-        .into_iter()
-        .filter(|(_, a, b)| a != b)
-        .map(|(label, a, b)| FieldDiff {
-            label,
-            lines: similar::TextDiff::from_lines(a, b)
-                .iter_all_changes()
-                .map(|c| DiffLine {
-                    change: match c.tag() {
-                        similar::ChangeTag::Equal => "same",
-                        similar::ChangeTag::Delete => "removed",
-                        similar::ChangeTag::Insert => "added",
-                    },
-                    text: c.value().trim_end_matches('\n').to_owned(),
-                })
-                .collect(),
-        })
-        .collect()
-}
-
-/// A revision with its parsed snapshot.
-pub fn snapshot(revision: &Revision) -> Result<LabEdit, DbError> {
-    Ok(serde_json::from_str(&revision.snapshot)?)
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::editing::{diff, form_values};
 
-    fn form() -> LabForm {
-        LabForm {
-            name: "OK Lab Beispiel".into(),
-            city: "Beispielstadt".into(),
-            meeting: "Jeden zweiten Dienstag, 19 Uhr".into(),
-            body_md: "Wir bauen *Dinge*.".into(),
-            links: "Website | https://beispiel.de\n\nhttps://chat.beispiel.de".into(),
-            leads: "Ada Lovelace\nGrace Hopper\nAda Lovelace".into(),
-        }
+    fn form() -> HashMap<String, String> {
+        [
+            ("name", "OK Lab Beispiel"),
+            ("city", "Beispielstadt"),
+            ("meeting", "Jeden zweiten Dienstag, 19 Uhr"),
+            ("body_md", "Wir bauen *Dinge*."),
+            (
+                "links",
+                "Website | https://beispiel.de\n\nhttps://chat.beispiel.de",
+            ),
+            ("leads", "Ada Lovelace\nGrace Hopper\nAda Lovelace"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
     }
 
     #[test]
-    fn parses_a_good_form() {
-        let edit = form().parse().unwrap_or_default();
+    fn parses_a_good_form_and_round_trips() {
+        let edit = LabEdit::parse(&form()).unwrap_or_default();
         assert_eq!(edit.links.len(), 2);
-        assert_eq!(edit.links[1].name, "https://chat.beispiel.de");
         assert_eq!(edit.leads, ["Ada Lovelace", "Grace Hopper"]);
-        assert_eq!(edit.to_form().parse().ok(), Some(edit));
+        assert_eq!(LabEdit::parse(&form_values(&edit)).ok(), Some(edit));
     }
 
     #[test]
     fn names_the_field_and_line_of_each_error() {
-        let bad = LabForm {
-            name: " ".into(),
-            links: "Website | https://beispiel.de\nChat | javascript:alert(1)".into(),
-            ..form()
-        };
-        let errors = bad.parse().err().unwrap_or_default();
+        let mut bad = form();
+        bad.insert("name".into(), " ".into());
+        bad.insert(
+            "links".into(),
+            "Website | https://beispiel.de\nChat | javascript:alert(1)".into(),
+        );
+        let errors = LabEdit::parse(&bad).err().unwrap_or_default();
         assert_eq!(errors.get("name"), Some("Bitte fülle „Name des Labs“ aus."));
         assert!(
             errors
@@ -377,7 +276,7 @@ mod tests {
 
     #[test]
     fn diffs_only_changed_fields() {
-        let a = form().parse().unwrap_or_default();
+        let a = LabEdit::parse(&form()).unwrap_or_default();
         let b = LabEdit {
             meeting: "Jeden Mittwoch, 18 Uhr".into(),
             ..a.clone()

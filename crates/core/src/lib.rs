@@ -6,15 +6,20 @@
 //! - [`urls`]: where each kind of record lives on the site.
 //! - [`accounts`]: registration, sign-in, sessions, reset, export and deletion.
 //! - [`admin`]: admins and roles, also for the command line.
-//! - [`labs`]: editing a lab with revisions, diffs and restore.
+//! - [`editing`]: editing any record with revisions, diffs and restore; [`labs`],
+//!   [`projects`], [`posts`] and [`pages`] say what each kind's form holds.
 //! - [`forms`], [`secrets`], [`mail`]: field errors, tokens and passwords, e-mail.
 
 pub mod accounts;
 pub mod admin;
 pub mod demo;
+pub mod editing;
 pub mod forms;
 pub mod import;
 pub mod labs;
 pub mod mail;
+pub mod pages;
+pub mod posts;
+pub mod projects;
 pub mod secrets;
 pub mod urls;

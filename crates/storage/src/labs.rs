@@ -394,3 +394,14 @@ pub async fn ids(db: &Db) -> Result<Vec<(i64, String, String)>, DbError> {
             .await?,
     )
 }
+
+/// The lab's current leads: person id and name, in order.
+pub async fn lead_ids(conn: &mut Connection, lab_id: i64) -> Result<Vec<(i64, String)>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT p.id, p.name FROM lab_memberships m JOIN people p ON p.id = m.person_id \
+         WHERE m.lab_id = $1 AND m.role = 'lead' ORDER BY m.position",
+    )
+    .bind(lab_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}

@@ -29,6 +29,7 @@ pub mod projects;
 pub mod redirects;
 pub mod revisions;
 pub mod sessions;
+pub mod site;
 pub mod states;
 pub mod stats;
 
@@ -152,8 +153,15 @@ impl Db {
     }
 
     /// Starts a transaction: every write of a use-case goes through one.
+    ///
+    /// On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`): a transaction that
+    /// reads first and writes later would otherwise fail with "database is locked" when
+    /// another writer committed in between, instead of waiting its turn.
     pub async fn begin(&self) -> Result<Tx, DbError> {
-        Ok(self.pool.begin().await?)
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     /// Liveness: the database answers a trivial query.

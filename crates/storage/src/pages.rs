@@ -104,3 +104,43 @@ pub async fn below(db: &Db, path: &str) -> Result<Vec<(String, String)>, DbError
     .fetch_all(db.pool())
     .await?)
 }
+
+/// The id of the page at `path`.
+pub async fn id_of(db: &Db, path: &str) -> Result<Option<i64>, DbError> {
+    Ok(sqlx::query_scalar("SELECT id FROM pages WHERE path = $1")
+        .bind(path)
+        .fetch_optional(db.pool())
+        .await?)
+}
+
+/// Path of the page with this id.
+pub async fn path_of(db: &Db, id: i64) -> Result<Option<String>, DbError> {
+    Ok(sqlx::query_scalar("SELECT path FROM pages WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?)
+}
+
+/// Writes the editable fields of a page (the import fingerprint stays, as for labs).
+pub async fn update_editable(
+    conn: &mut Connection,
+    id: i64,
+    title: &str,
+    description: Option<&str>,
+    body_md: &str,
+    body_html: &str,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE pages SET title = $1, description = $2, body_md = $3, body_html = $4, \
+         updated_at = $5 WHERE id = $6",
+    )
+    .bind(title)
+    .bind(description)
+    .bind(body_md)
+    .bind(body_html)
+    .bind(crate::util::now())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

@@ -233,3 +233,41 @@ pub async fn get(db: &Db, slug: &str) -> Result<Option<PostDetail>, DbError> {
         updated_at,
     }))
 }
+
+/// What a lead edits on a post, as stored.
+#[derive(Debug, Clone)]
+pub struct EditableFields<'a> {
+    pub title: &'a str,
+    pub summary: Option<&'a str>,
+    pub body_md: &'a str,
+    pub body_html: &'a str,
+}
+
+/// Writes the editable fields of a post (the import fingerprint stays, as for labs).
+pub async fn update_editable(
+    conn: &mut Connection,
+    id: i64,
+    f: &EditableFields<'_>,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE posts SET title = $1, summary = $2, body_md = $3, body_html = $4, \
+         updated_at = $5 WHERE id = $6",
+    )
+    .bind(f.title)
+    .bind(f.summary)
+    .bind(f.body_md)
+    .bind(f.body_html)
+    .bind(now())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The slug of the post with this id.
+pub async fn slug_of(db: &Db, id: i64) -> Result<Option<String>, DbError> {
+    Ok(sqlx::query_scalar("SELECT slug FROM posts WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?)
+}

@@ -410,3 +410,81 @@ pub async fn export(db: &Db) -> Result<Vec<(serde_json::Value, String)>, DbError
         .map(|(s, md)| Ok((from_json(&s)?, md)))
         .collect()
 }
+
+/// What a lead edits on a project, as stored.
+#[derive(Debug, Clone)]
+pub struct EditableFields<'a> {
+    pub title: &'a str,
+    pub summary: Option<&'a str>,
+    pub status: Option<&'a str>,
+    pub body_md: &'a str,
+    pub body_html: &'a str,
+    pub topics: &'a [String],
+    pub links: &'a [Link],
+}
+
+/// Writes the editable fields of a project (the import fingerprint stays, as for labs).
+pub async fn update_editable(
+    conn: &mut Connection,
+    id: i64,
+    f: &EditableFields<'_>,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE projects SET title = $1, summary = $2, status = $3, body_md = $4, \
+         body_html = $5, updated_at = $6 WHERE id = $7",
+    )
+    .bind(f.title)
+    .bind(f.summary)
+    .bind(f.status)
+    .bind(f.body_md)
+    .bind(f.body_html)
+    .bind(now())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM project_topics WHERE project_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let topics: Vec<_> = f
+        .topics
+        .iter()
+        .map(|t| vec![Val::Int(id), Val::Text(t)])
+        .collect();
+    batch::insert(conn, "project_topics (project_id, topic)", "", &topics).await?;
+    sqlx::query("DELETE FROM project_links WHERE project_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let links: Vec<_> = f
+        .links
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            vec![
+                Val::Int(id),
+                Val::Int(i as i64),
+                Val::Text(&l.name),
+                Val::Text(&l.url),
+            ]
+        })
+        .collect();
+    batch::insert(
+        conn,
+        "project_links (project_id, position, name, url)",
+        "",
+        &links,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The slug of the project with this id.
+pub async fn slug_of(db: &Db, id: i64) -> Result<Option<String>, DbError> {
+    Ok(
+        sqlx::query_scalar("SELECT slug FROM projects WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?,
+    )
+}

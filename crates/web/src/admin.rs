@@ -14,8 +14,8 @@ use codefor_domain::permissions::{Action, allows};
 use codefor_storage::{accounts, audit, labs};
 use serde::Deserialize;
 
+use crate::editing::Refused;
 use crate::forms::{private, see_other};
-use crate::lab_editing::Refused;
 use crate::session::Visitor;
 use crate::views::{Chrome, render};
 use crate::{AppState, WebError};

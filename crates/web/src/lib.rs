@@ -27,11 +27,11 @@ mod cache;
 mod components;
 mod dates;
 mod dispatch;
+mod editing;
 mod error;
 mod feeds;
 mod forms;
 mod home;
-mod lab_editing;
 mod labs;
 mod media;
 mod pages;
@@ -151,7 +151,7 @@ pub fn app(state: AppState) -> Router {
         .route("/assets/{file}", get(assets::serve))
         .merge(accounts::routes())
         .merge(admin::routes())
-        .merge(lab_editing::routes())
+        .merge(editing::routes())
         // Every routed state change carries its form's CSRF token (see `session`).
         .route_layer(axum::middleware::from_fn(session::csrf_layer))
         .fallback(dispatch::resolve)

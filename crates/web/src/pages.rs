@@ -27,6 +27,7 @@ pub async fn show(
         "page.html",
         &chrome,
         crate::ctx! {
+            edit => crate::editing::edit_link(state, &url).await?,
             nav => url,
             title => page.title,
             description => description,

@@ -101,6 +101,7 @@ pub async fn show(state: &AppState, slug: &str) -> Result<Option<Html<String>>, 
         &chrome,
         crate::ctx! {
             nav => "blog",
+            edit => crate::editing::edit_link(state, &codefor_core::urls::post(slug)).await?,
             lang => p.lang.clone(),
             title => p.title.clone(),
             description => description,

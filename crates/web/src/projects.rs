@@ -203,6 +203,7 @@ pub async fn show(state: &AppState, slug: &str) -> Result<Option<Html<String>>, 
         &chrome,
         crate::ctx! {
             nav => "projects",
+            edit => crate::editing::edit_link(state, &codefor_core::urls::project(slug)).await?,
             title => p.title.clone(),
             description => description,
             status => p.status.map(ProjectStatus::as_str),

@@ -51,7 +51,7 @@ impl Visitor {
                 .map(|c| c.account.display_name.clone())
                 .unwrap_or_default(),
             admin: self.viewer.admin,
-            leads: self.viewer.leads.clone(),
+            viewer: self.viewer.clone(),
             csrf: self
                 .current
                 .as_ref()
@@ -66,10 +66,11 @@ pub struct VisitorView {
     pub signed_in: bool,
     pub name: String,
     pub admin: bool,
-    /// Labs the visitor leads (to offer editing).
-    pub leads: Vec<i64>,
     /// The session's CSRF token for the sign-out form in the header.
     pub csrf: String,
+    /// For permission checks while rendering (never sent to templates as such).
+    #[serde(skip)]
+    pub viewer: Viewer,
 }
 
 tokio::task_local! {

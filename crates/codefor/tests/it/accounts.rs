@@ -496,19 +496,44 @@ fn permission_matrix_over_http() {
             ("admin", Some("matrix-admin@example.org")),
         ];
         // (what, GET path, expected status per role)
-        let actions: [(&str, &str, [u16; 4]); 5] = [
-            ("edit own lab", "/kiel/bearbeiten/", [303, 403, 200, 200]),
+        let actions: [(&str, &str, [u16; 4]); 10] = [
+            ("edit own lab", "/bearbeiten/kiel/", [303, 403, 200, 200]),
             (
                 "edit other lab",
-                "/leipzig/bearbeiten/",
+                "/bearbeiten/leipzig/",
                 [303, 403, 403, 200],
             ),
             (
                 "history of own lab",
-                "/kiel/versionen/",
+                "/versionen/kiel/",
                 [303, 403, 200, 200],
             ),
             ("admin page", "/admin/", [303, 403, 403, 200]),
+            (
+                "edit a project of own lab",
+                "/bearbeiten/projekte/foerdepegel/",
+                [303, 403, 200, 200],
+            ),
+            (
+                "edit a project shared with own lab",
+                "/bearbeiten/projekte/wege-ohne-stufen/",
+                [303, 403, 200, 200],
+            ),
+            (
+                "edit a project of another lab",
+                "/bearbeiten/projekte/haushalt-verstehen/",
+                [303, 403, 403, 200],
+            ),
+            (
+                "edit a post of own lab",
+                "/bearbeiten/blog/open-data-day-kiel/",
+                [303, 403, 200, 200],
+            ),
+            (
+                "edit a page",
+                "/bearbeiten/impressum/",
+                [303, 403, 403, 200],
+            ),
             ("own account", "/konto/", [303, 200, 200, 200]),
         ];
         for (i, (role, email)) in roles.iter().enumerate() {
@@ -527,7 +552,7 @@ fn permission_matrix_over_http() {
                 .unwrap_or_default();
             let save = b
                 .post(
-                    "/leipzig/bearbeiten/",
+                    "/bearbeiten/leipzig/",
                     &[
                         ("name", "Gekapert"),
                         ("city", "X"),
@@ -562,7 +587,16 @@ fn a_lead_edits_with_errors_preview_history_diff_and_restore() {
         account(email, false, Some("rostock")).await;
         let mut b = Browser::new(&w.server);
         assert_eq!(b.sign_in(email, PASSWORD).await.status, 303);
-        let form = b.get("/rostock/bearbeiten/").await;
+        // The lab page offers editing to its lead, and to nobody who is not signed in.
+        assert!(
+            b.get("/rostock/")
+                .await
+                .body
+                .contains(r#"href="/bearbeiten/rostock/""#)
+        );
+        let anonymous = crate::support::get(&w.server, "/rostock/").await.1;
+        assert!(!anonymous.contains("/bearbeiten/"));
+        let form = b.get("/bearbeiten/rostock/").await;
         assert_eq!(form.status, 200);
         let get = |name: &str| {
             let re = regex::Regex::new(&format!(
@@ -594,8 +628,8 @@ fn a_lead_edits_with_errors_preview_history_diff_and_restore() {
         // A bad link: 422, the error at the field with its line, the input kept.
         let bad = b
             .submit(
-                "/rostock/bearbeiten/",
-                "/rostock/bearbeiten/",
+                "/bearbeiten/rostock/",
+                "/bearbeiten/rostock/",
                 &[
                     ("name", &name),
                     ("city", &city),
@@ -614,8 +648,8 @@ fn a_lead_edits_with_errors_preview_history_diff_and_restore() {
         // Preview renders sanitized Markdown without saving.
         let preview = b
             .submit(
-                "/rostock/bearbeiten/",
-                "/rostock/bearbeiten/",
+                "/bearbeiten/rostock/",
+                "/bearbeiten/rostock/",
                 &[
                     ("name", &name),
                     ("city", &city),
@@ -633,8 +667,8 @@ fn a_lead_edits_with_errors_preview_history_diff_and_restore() {
 
         let saved = b
             .submit(
-                "/rostock/bearbeiten/",
-                "/rostock/bearbeiten/",
+                "/bearbeiten/rostock/",
+                "/bearbeiten/rostock/",
                 &[
                     ("name", &name),
                     ("city", &city),
@@ -659,31 +693,31 @@ fn a_lead_edits_with_errors_preview_history_diff_and_restore() {
             "the public page shows the edit"
         );
 
-        let history = b.get("/rostock/versionen/").await;
+        let history = b.get("/versionen/rostock/").await;
         assert!(history.body.contains("Version 2"));
         assert!(history.body.contains("Neuer Termin"));
         assert!(history.body.contains("Stand vor der ersten Bearbeitung"));
-        let diff = b.get("/rostock/versionen/2/").await;
+        let diff = b.get("/versionen/rostock/?nr=2").await;
         assert!(diff.body.contains("<ins><span class=\"visually-hidden\">Hinzugefügt: </span><span aria-hidden=\"true\">+ </span>Jeden Mittwoch, 18 Uhr</ins>"), "{}", diff.body);
 
         let restored = b
             .submit(
-                "/rostock/versionen/1/",
-                "/rostock/versionen/1/wiederherstellen",
-                &[],
+                "/versionen/rostock/?nr=1",
+                "/wiederherstellen/rostock/",
+                &[("nr", "1")],
             )
             .await;
         assert_eq!(restored.status, 303);
         let public = crate::support::get(&w.server, "/rostock/").await.1;
         assert!(!public.contains("Jeden Mittwoch, 18 Uhr"), "restored");
-        let history = b.get("/rostock/versionen/").await;
+        let history = b.get("/versionen/rostock/").await;
         assert!(history.body.contains("Version 1 wiederhergestellt"));
         let log = codefor_storage::audit::recent(&w.server.db.db, 50)
             .await
             .expect("audit");
         assert!(
             log.iter()
-                .any(|e| e.action == "lab.restore" && e.target == "rostock")
+                .any(|e| e.action == "lab.restore" && e.target == "lab rostock")
         );
     });
 }
@@ -696,12 +730,12 @@ fn export_and_deletion_of_ones_own_data() {
         account(email, false, Some("freiburg")).await;
         let mut b = Browser::new(&w.server);
         assert_eq!(b.sign_in(email, PASSWORD).await.status, 303);
-        let edit = b.get("/freiburg/bearbeiten/").await;
+        let edit = b.get("/bearbeiten/freiburg/").await;
         assert_eq!(edit.status, 200);
         let page = b
             .submit(
-                "/freiburg/bearbeiten/",
-                "/freiburg/bearbeiten/",
+                "/bearbeiten/freiburg/",
+                "/bearbeiten/freiburg/",
                 &[
                     ("name", "OK Lab Freiburg"),
                     ("city", "Freiburg"),
@@ -807,7 +841,7 @@ fn responses_never_contain_secrets() {
             "/konto/",
             "/",
             "/kiel/",
-            "/kiel/versionen/",
+            "/versionen/kiel/",
             "/konto/export.json",
             "/labs/index.json",
             "/projekte/index.json",
@@ -816,5 +850,148 @@ fn responses_never_contain_secrets() {
             assert!(!page.body.contains("$argon2"), "{path}: hash");
             assert!(!page.body.contains(&token), "{path}: session token");
         }
+    });
+}
+
+#[test]
+fn projects_posts_and_pages_are_edited_with_history() {
+    block_on(async {
+        let w = world().await;
+        let lead = "lead-koeln@example.org";
+        account(lead, false, Some("koeln")).await;
+        let admin_mail = "admin-seiten@example.org";
+        account(admin_mail, true, None).await;
+        let mut b = Browser::new(&w.server);
+        assert_eq!(b.sign_in(lead, PASSWORD).await.status, 303);
+
+        // A project of the lead's lab: an unknown status and a bad link are refused.
+        let path = "/bearbeiten/projekte/ratsinfo-radar/";
+        let bad = b
+            .submit(
+                path,
+                path,
+                &[
+                    ("title", "Ratsinfo-Radar"),
+                    ("status", "fertig"),
+                    ("links", "Code | ftp://x"),
+                    ("intent", "save"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.body.contains("Bitte wähle einen Stand aus der Liste."));
+        assert!(bad.body.contains("Zeile 1:"));
+        let ok = b
+            .submit(
+                path,
+                path,
+                &[
+                    ("title", "Ratsinfo-Radar"),
+                    ("summary", "Ratsbeschlüsse durchsuchen."),
+                    ("status", "looking_for_people"),
+                    (
+                        "body_md",
+                        "Wir suchen **Mitmachende**. Siehe [Köln](/koeln/).",
+                    ),
+                    ("topics", "Transparenz, Politik"),
+                    ("links", "Code | https://example.org/ratsinfo"),
+                    ("intent", "save"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, 303, "{}", ok.body);
+        assert_eq!(ok.location, "/projekte/ratsinfo-radar/?gespeichert");
+        let public = crate::support::get(&w.server, "/projekte/ratsinfo-radar/")
+            .await
+            .1;
+        assert!(public.contains("<strong>Mitmachende</strong>"));
+        assert!(public.contains("Sucht Mitmachende"));
+        let history = b.get("/versionen/projekte/ratsinfo-radar/").await;
+        assert!(history.body.contains("Version 2"), "{}", history.body);
+
+        // Preview shows what the link checks noticed, and saves nothing.
+        let preview = b
+            .submit(
+                path,
+                path,
+                &[
+                    ("title", "Ratsinfo-Radar"),
+                    ("body_md", "[kaputt](/gibt-es-nicht/)"),
+                    ("intent", "preview"),
+                ],
+            )
+            .await;
+        assert_eq!(preview.status, 200);
+        assert!(
+            preview.body.contains("Hinweise zu Links"),
+            "{}",
+            preview.body
+        );
+        assert_eq!(
+            b.get("/versionen/projekte/ratsinfo-radar/")
+                .await
+                .body
+                .matches("Version ")
+                .count(),
+            history.body.matches("Version ").count()
+        );
+
+        // A lead cannot edit pages; an admin can, and restores the imported text.
+        assert_eq!(b.get("/bearbeiten/impressum/").await.status, 403);
+        let mut admin = Browser::new(&w.server);
+        assert_eq!(admin.sign_in(admin_mail, PASSWORD).await.status, 303);
+        let before = crate::support::get(&w.server, "/impressum/").await.1;
+        let page = admin
+            .submit(
+                "/bearbeiten/impressum/",
+                "/bearbeiten/impressum/",
+                &[
+                    ("title", "Impressum"),
+                    ("body_md", "# Impressum\n\nNeue Anschrift: Musterweg 1."),
+                    ("intent", "save"),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, 303, "{}", page.body);
+        assert!(
+            crate::support::get(&w.server, "/impressum/")
+                .await
+                .1
+                .contains("Musterweg 1")
+        );
+        let restored = admin
+            .submit(
+                "/versionen/impressum/?nr=1",
+                "/wiederherstellen/impressum/",
+                &[("nr", "1")],
+            )
+            .await;
+        assert_eq!(restored.status, 303);
+        let after = crate::support::get(&w.server, "/impressum/").await.1;
+        assert!(!after.contains("Musterweg 1"));
+        let text = |html: &str| {
+            scraper::Html::parse_document(html)
+                .select(&scraper::Selector::parse("main").expect("selector"))
+                .map(|m| m.text().collect::<String>())
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(
+            text(&after),
+            text(&before),
+            "the restored page reads as the imported one"
+        );
+
+        // A post of the lead's lab.
+        let post = b
+            .submit(
+                "/bearbeiten/blog/haushalt-in-anderen-kommunen/",
+                "/bearbeiten/blog/haushalt-in-anderen-kommunen/",
+                &[("title", "x"), ("intent", "save")],
+            )
+            .await;
+        assert_eq!(post.status, 403, "a post of Leipzig is not Köln's");
     });
 }

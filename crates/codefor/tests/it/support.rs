@@ -53,6 +53,11 @@ pub async fn serve(db: TestDb) -> Server {
 
 /// Starts the app with its own settings (mail, sessions) on a free loopback port.
 pub async fn serve_with(db: TestDb, config: codefor_web::Config) -> Server {
+    // Server errors are logged with their cause; show them beside a failing test.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("codefor=error,codefor_web=error")
+        .with_test_writer()
+        .try_init();
     let app = codefor_web::app(codefor_web::AppState::new(db.db.clone(), config));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
