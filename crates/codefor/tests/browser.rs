@@ -407,6 +407,8 @@ async fn a_lead_edits_the_meeting_info_and_restores_it() {
         .await
         .expect("revision 1");
     click(c, "main form button[type=submit]").await;
+    // The restore answers with the history; only then open the lab page.
+    wait_for_url(c, "/versionen/kiel/").await;
     c.goto(&format!("{base}/kiel/")).await.expect("lab page");
     let restored = text(c, ".prose").await;
     assert_eq!(restored, old_meeting, "the previous meeting info is back");

@@ -225,3 +225,55 @@ pub async fn link_person(
     codefor_storage::commit(tx).await?;
     Ok(())
 }
+
+/// Deletes a record softly (admins); recorded in the audit log as `target`.
+pub async fn delete(
+    db: &Db,
+    actor: Actor<'_>,
+    kind: codefor_storage::revisions::Kind,
+    id: i64,
+    target: &str,
+) -> Result<bool, AccountError> {
+    let mut tx = db.begin().await?;
+    let done = codefor_storage::trash::delete(&mut tx, kind, id).await?;
+    if done {
+        audit::record(
+            &mut tx,
+            actor.account_id,
+            actor.name,
+            &format!("{}.delete", kind.as_str()),
+            target,
+            "",
+        )
+        .await?;
+        codefor_storage::bump_content_version(&mut tx).await?;
+    }
+    codefor_storage::commit(tx).await?;
+    Ok(done)
+}
+
+/// Brings a deleted record back (admins); recorded in the audit log.
+pub async fn undelete(
+    db: &Db,
+    actor: Actor<'_>,
+    kind: codefor_storage::revisions::Kind,
+    id: i64,
+    target: &str,
+) -> Result<bool, AccountError> {
+    let mut tx = db.begin().await?;
+    let done = codefor_storage::trash::restore(&mut tx, kind, id).await?;
+    if done {
+        audit::record(
+            &mut tx,
+            actor.account_id,
+            actor.name,
+            &format!("{}.undelete", kind.as_str()),
+            target,
+            "",
+        )
+        .await?;
+        codefor_storage::bump_content_version(&mut tx).await?;
+    }
+    codefor_storage::commit(tx).await?;
+    Ok(done)
+}

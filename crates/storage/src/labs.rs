@@ -208,12 +208,12 @@ pub async fn set_people(
 const SUMMARY: &str = "SELECT l.id, l.slug, l.name, l.city, l.state_key, l.latitude, l.longitude, \
      l.active, l.hidden, \
      (SELECT COUNT(*) FROM project_labs pl JOIN projects p ON p.id = pl.project_id \
-      WHERE pl.lab_id = l.id AND p.draft = 0) AS project_count \
+      WHERE pl.lab_id = l.id AND p.draft = 0 AND p.deleted_at IS NULL) AS project_count \
      FROM labs l";
 
 /// All labs that are not hidden, by name.
 pub async fn list(db: &Db) -> Result<Vec<LabSummary>, DbError> {
-    let sql = format!("{SUMMARY} WHERE l.hidden = 0 ORDER BY l.name");
+    let sql = format!("{SUMMARY} WHERE l.hidden = 0 AND l.deleted_at IS NULL ORDER BY l.name");
     Ok(sqlx::query_as(AssertSqlSafe(sql))
         .fetch_all(db.pool())
         .await?)
@@ -221,16 +221,19 @@ pub async fn list(db: &Db) -> Result<Vec<LabSummary>, DbError> {
 
 /// Slug and name of every lab, hidden ones included (to resolve references).
 pub async fn names(db: &Db) -> Result<Vec<(String, String)>, DbError> {
-    Ok(sqlx::query_as("SELECT slug, name FROM labs ORDER BY name")
-        .fetch_all(db.pool())
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT slug, name FROM labs WHERE deleted_at IS NULL ORDER BY name")
+            .fetch_all(db.pool())
+            .await?,
+    )
 }
 
 /// One lab with its people; `None` when no lab has this slug.
 pub async fn get(db: &Db, slug: &str) -> Result<Option<LabDetail>, DbError> {
     let row: Option<LabRow> = sqlx::query_as(
         "SELECT id, slug, name, city, state_key, latitude, longitude, body_md, body_html, \
-         active, hidden, meeting, source_json, updated_at FROM labs WHERE slug = $1",
+         active, hidden, meeting, source_json, updated_at FROM labs WHERE slug = $1 \
+         AND deleted_at IS NULL",
     )
     .bind(slug)
     .fetch_optional(db.pool())
@@ -282,10 +285,11 @@ pub async fn get(db: &Db, slug: &str) -> Result<Option<LabDetail>, DbError> {
 
 /// Every lab's front matter and Markdown, for `/labs/index.json` (today's shape).
 pub async fn export(db: &Db) -> Result<Vec<(serde_json::Value, String)>, DbError> {
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT source_json, body_md FROM labs ORDER BY slug")
-            .fetch_all(db.pool())
-            .await?;
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT source_json, body_md FROM labs WHERE deleted_at IS NULL ORDER BY slug",
+    )
+    .fetch_all(db.pool())
+    .await?;
     rows.into_iter()
         .map(|(s, md)| Ok((from_json(&s)?, md)))
         .collect()
@@ -388,11 +392,11 @@ pub async fn replace_leads(
 
 /// Id and slug of every lab, by name (for admin forms).
 pub async fn ids(db: &Db) -> Result<Vec<(i64, String, String)>, DbError> {
-    Ok(
-        sqlx::query_as("SELECT id, slug, name FROM labs ORDER BY lower(name)")
-            .fetch_all(db.pool())
-            .await?,
+    Ok(sqlx::query_as(
+        "SELECT id, slug, name FROM labs WHERE deleted_at IS NULL ORDER BY lower(name)",
     )
+    .fetch_all(db.pool())
+    .await?)
 }
 
 /// The lab's current leads: person id and name, in order.

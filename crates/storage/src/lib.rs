@@ -32,6 +32,7 @@ pub mod sessions;
 pub mod site;
 pub mod states;
 pub mod stats;
+pub mod trash;
 
 pub mod testing;
 

@@ -63,7 +63,7 @@ type PageRow = (String, String, Option<String>, String, String, i64, String);
 pub async fn get(db: &Db, path: &str) -> Result<Option<Page>, DbError> {
     let row: Option<PageRow> = sqlx::query_as(
         "SELECT path, title, description, body_md, body_html, draft, source_json FROM pages \
-         WHERE path = $1",
+         WHERE path = $1 AND deleted_at IS NULL",
     )
     .bind(path)
     .fetch_optional(db.pool())
@@ -86,18 +86,19 @@ pub async fn get(db: &Db, path: &str) -> Result<Option<Page>, DbError> {
 
 /// Paths and titles of every published page.
 pub async fn list(db: &Db) -> Result<Vec<(String, String)>, DbError> {
-    Ok(
-        sqlx::query_as("SELECT path, title FROM pages WHERE draft = 0 ORDER BY path")
-            .fetch_all(db.pool())
-            .await?,
+    Ok(sqlx::query_as(
+        "SELECT path, title FROM pages WHERE draft = 0 AND deleted_at IS NULL ORDER BY path",
     )
+    .fetch_all(db.pool())
+    .await?)
 }
 
 /// Published pages directly or indirectly below `path` (e.g. `archiv` → `archiv/launch`).
 pub async fn below(db: &Db, path: &str) -> Result<Vec<(String, String)>, DbError> {
     let prefix = format!("{path}/");
     Ok(sqlx::query_as(
-        "SELECT path, title FROM pages WHERE draft = 0 AND substr(path, 1, length($1)) = $1 \
+        "SELECT path, title FROM pages WHERE draft = 0 AND deleted_at IS NULL \
+         AND substr(path, 1, length($1)) = $1 \
          ORDER BY path",
     )
     .bind(&prefix)
@@ -107,10 +108,12 @@ pub async fn below(db: &Db, path: &str) -> Result<Vec<(String, String)>, DbError
 
 /// The id of the page at `path`.
 pub async fn id_of(db: &Db, path: &str) -> Result<Option<i64>, DbError> {
-    Ok(sqlx::query_scalar("SELECT id FROM pages WHERE path = $1")
-        .bind(path)
-        .fetch_optional(db.pool())
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT id FROM pages WHERE path = $1 AND deleted_at IS NULL")
+            .bind(path)
+            .fetch_optional(db.pool())
+            .await?,
+    )
 }
 
 /// Path of the page with this id.

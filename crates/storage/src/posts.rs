@@ -128,16 +128,18 @@ const SUMMARY: &str =
 
 /// Published posts, newest first: one page of them and the total count.
 pub async fn page(db: &Db, offset: i64, limit: i64) -> Result<(Vec<PostSummary>, i64), DbError> {
-    let sql =
-        format!("{SUMMARY} WHERE p.draft = 0 ORDER BY p.date DESC, p.slug LIMIT $1 OFFSET $2");
+    let sql = format!(
+        "{SUMMARY} WHERE p.draft = 0 AND p.deleted_at IS NULL ORDER BY p.date DESC, p.slug LIMIT $1 OFFSET $2"
+    );
     let posts = sqlx::query_as(AssertSqlSafe(sql))
         .bind(limit)
         .bind(offset)
         .fetch_all(db.pool())
         .await?;
-    let total = sqlx::query_scalar("SELECT COUNT(*) FROM posts WHERE draft = 0")
-        .fetch_one(db.pool())
-        .await?;
+    let total =
+        sqlx::query_scalar("SELECT COUNT(*) FROM posts WHERE draft = 0 AND deleted_at IS NULL")
+            .fetch_one(db.pool())
+            .await?;
     Ok((posts, total))
 }
 
@@ -145,7 +147,7 @@ pub async fn page(db: &Db, offset: i64, limit: i64) -> Result<(Vec<PostSummary>,
 pub async fn of_lab(db: &Db, lab_slug: &str, limit: i64) -> Result<Vec<PostSummary>, DbError> {
     let sql = format!(
         "{SUMMARY} JOIN post_labs pl ON pl.post_id = p.id JOIN labs l ON l.id = pl.lab_id \
-         WHERE l.slug = $1 AND p.draft = 0 ORDER BY p.date DESC, p.slug LIMIT $2"
+         WHERE l.slug = $1 AND p.draft = 0 AND p.deleted_at IS NULL ORDER BY p.date DESC, p.slug LIMIT $2"
     );
     Ok(sqlx::query_as(AssertSqlSafe(sql))
         .bind(lab_slug)
@@ -173,7 +175,7 @@ type DetailRow = (
 pub async fn get(db: &Db, slug: &str) -> Result<Option<PostDetail>, DbError> {
     let row: Option<DetailRow> = sqlx::query_as(
         "SELECT id, slug, title, date, author, summary, body_md, body_html, image, draft, lang, \
-         source_json, updated_at FROM posts WHERE slug = $1",
+         source_json, updated_at FROM posts WHERE slug = $1 AND deleted_at IS NULL",
     )
     .bind(slug)
     .fetch_optional(db.pool())
@@ -198,7 +200,7 @@ pub async fn get(db: &Db, slug: &str) -> Result<Option<PostDetail>, DbError> {
     };
     let labs: Vec<(String, String)> = sqlx::query_as(
         "SELECT l.slug, l.name FROM post_labs pl JOIN labs l ON l.id = pl.lab_id \
-         WHERE pl.post_id = $1 ORDER BY l.name",
+         WHERE pl.post_id = $1 AND l.deleted_at IS NULL ORDER BY l.name",
     )
     .bind(id)
     .fetch_all(db.pool())

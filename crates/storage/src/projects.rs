@@ -205,7 +205,7 @@ pub async fn list(db: &Db, filter: &Filter) -> Result<Vec<ProjectSummary>, DbErr
     let mut sql = String::from(
         "SELECT p.id, p.slug, p.title, p.summary, p.status, p.status_text, p.showcase, p.date, \
          (SELECT media_path FROM project_images i WHERE i.project_id = p.id ORDER BY position LIMIT 1) \
-         FROM projects p WHERE 1 = 1",
+         FROM projects p WHERE p.deleted_at IS NULL",
     );
     let mut binds: Vec<String> = Vec::new();
     if !filter.include_drafts {
@@ -265,7 +265,7 @@ pub async fn list(db: &Db, filter: &Filter) -> Result<Vec<ProjectSummary>, DbErr
 async fn lab_refs(db: &Db) -> Result<HashMap<i64, Vec<LabRef>>, DbError> {
     let rows: Vec<(i64, String, String)> = sqlx::query_as(
         "SELECT pl.project_id, l.slug, l.name FROM project_labs pl JOIN labs l ON l.id = pl.lab_id \
-         ORDER BY l.name",
+         WHERE l.deleted_at IS NULL ORDER BY l.name",
     )
     .fetch_all(db.pool())
     .await?;
@@ -292,7 +292,7 @@ async fn all_topics(db: &Db) -> Result<HashMap<i64, Vec<String>>, DbError> {
 pub async fn topics(db: &Db) -> Result<Vec<(String, i64)>, DbError> {
     Ok(sqlx::query_as(
         "SELECT t.topic, COUNT(*) AS n FROM project_topics t JOIN projects p ON p.id = t.project_id \
-         WHERE p.draft = 0 GROUP BY t.topic ORDER BY n DESC, t.topic",
+         WHERE p.draft = 0 AND p.deleted_at IS NULL GROUP BY t.topic ORDER BY n DESC, t.topic",
     )
     .fetch_all(db.pool())
     .await?)
@@ -318,7 +318,8 @@ type DetailRow = (
 pub async fn get(db: &Db, slug: &str) -> Result<Option<ProjectDetail>, DbError> {
     let row: Option<DetailRow> = sqlx::query_as(
         "SELECT id, slug, title, summary, body_md, body_html, status, status_text, showcase, \
-         draft, date, source_json, updated_at FROM projects WHERE slug = $1",
+         draft, date, source_json, updated_at FROM projects WHERE slug = $1 \
+         AND deleted_at IS NULL",
     )
     .bind(slug)
     .fetch_optional(db.pool())
@@ -343,7 +344,7 @@ pub async fn get(db: &Db, slug: &str) -> Result<Option<ProjectDetail>, DbError> 
     };
     let labs: Vec<(String, String)> = sqlx::query_as(
         "SELECT l.slug, l.name FROM project_labs pl JOIN labs l ON l.id = pl.lab_id \
-         WHERE pl.project_id = $1 ORDER BY l.name",
+         WHERE pl.project_id = $1 AND l.deleted_at IS NULL ORDER BY l.name",
     )
     .bind(id)
     .fetch_all(db.pool())
@@ -401,7 +402,7 @@ pub async fn get(db: &Db, slug: &str) -> Result<Option<ProjectDetail>, DbError> 
 /// Every published project's front matter and Markdown, for `/projekte/index.json`.
 pub async fn export(db: &Db) -> Result<Vec<(serde_json::Value, String)>, DbError> {
     let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT source_json, body_md FROM projects WHERE draft = 0 \
+        "SELECT source_json, body_md FROM projects WHERE draft = 0 AND deleted_at IS NULL \
          ORDER BY date IS NULL, date DESC, slug",
     )
     .fetch_all(db.pool())

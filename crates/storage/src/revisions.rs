@@ -16,6 +16,16 @@ pub enum Kind {
 }
 
 impl Kind {
+    pub fn parse(s: &str) -> Option<Kind> {
+        Some(match s {
+            "lab" => Kind::Lab,
+            "project" => Kind::Project,
+            "post" => Kind::Post,
+            "page" => Kind::Page,
+            _ => return None,
+        })
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Lab => "lab",

@@ -21,10 +21,11 @@ pub async fn paths(db: &Db) -> Result<SitePaths, DbError> {
         Ok::<_, DbError>(v)
     };
     Ok(SitePaths {
-        labs: column("SELECT slug FROM labs").await?,
-        projects: column("SELECT slug FROM projects WHERE draft = 0").await?,
-        posts: column("SELECT slug FROM posts WHERE draft = 0").await?,
-        pages: column("SELECT path FROM pages WHERE draft = 0").await?,
+        labs: column("SELECT slug FROM labs WHERE deleted_at IS NULL").await?,
+        projects: column("SELECT slug FROM projects WHERE draft = 0 AND deleted_at IS NULL")
+            .await?,
+        posts: column("SELECT slug FROM posts WHERE draft = 0 AND deleted_at IS NULL").await?,
+        pages: column("SELECT path FROM pages WHERE draft = 0 AND deleted_at IS NULL").await?,
         media: column("SELECT path FROM media").await?,
         redirects: sqlx::query_as("SELECT from_path, target FROM redirects")
             .fetch_all(db.pool())

@@ -24,12 +24,13 @@ pub async fn network(db: &Db) -> Result<NetworkFigures, DbError> {
         i64,
     ) = sqlx::query_as(
         "SELECT \
-             (SELECT COUNT(*) FROM labs WHERE hidden = 0 AND active = 1), \
-             (SELECT COUNT(*) FROM labs WHERE hidden = 0), \
-             (SELECT COUNT(DISTINCT state_key) FROM labs WHERE hidden = 0 AND active = 1 \
+             (SELECT COUNT(*) FROM labs WHERE hidden = 0 AND deleted_at IS NULL AND active = 1), \
+             (SELECT COUNT(*) FROM labs WHERE hidden = 0 AND deleted_at IS NULL), \
+             (SELECT COUNT(DISTINCT state_key) FROM labs WHERE hidden = 0 AND deleted_at IS NULL \
+              AND active = 1 \
               AND state_key IS NOT NULL), \
              (SELECT COUNT(*) FROM people), \
-             (SELECT COUNT(*) FROM projects WHERE draft = 0)",
+             (SELECT COUNT(*) FROM projects WHERE draft = 0 AND deleted_at IS NULL)",
     )
     .fetch_one(db.pool())
     .await?;

@@ -26,6 +26,69 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/konten/{id}/admin", post(set_admin))
         .route("/admin/konten/{id}/lab", post(make_lead))
         .route("/admin/konten/{id}/person", post(link_person))
+        .route("/admin/papierkorb/", get(trash))
+        .route("/admin/papierkorb/{kind}/{id}", post(undelete))
+}
+
+async fn trash(State(state): State<AppState>, admin: AdminOnly) -> Result<Response, WebError> {
+    let items = codefor_storage::trash::list(&state.db).await?;
+    let items: Vec<_> = items
+        .into_iter()
+        .map(|d| {
+            let noun = match d.kind {
+                "lab" => "Lab",
+                "project" => "Projekt",
+                "post" => "Beitrag",
+                _ => "Seite",
+            };
+            serde_json::json!({
+                "kind": d.kind, "id": d.id, "key": d.key, "title": d.title, "noun": noun,
+                "at": crate::dates::german_datetime(&d.deleted_at), "at_iso": d.deleted_at,
+            })
+        })
+        .collect();
+    let chrome = Chrome::load(&state.db).await?;
+    let csrf = admin
+        .visitor
+        .current
+        .as_ref()
+        .map(|c| c.session.csrf_token.clone())
+        .unwrap_or_default();
+    let html = render(
+        "admin/trash.html",
+        &chrome,
+        crate::ctx! { title => "Papierkorb", items => items, csrf => csrf },
+    )?;
+    Ok(private(StatusCode::OK, html))
+}
+
+async fn undelete(
+    State(state): State<AppState>,
+    admin: AdminOnly,
+    Path((kind, id)): Path<(String, i64)>,
+) -> Result<Response, WebError> {
+    let kind = codefor_storage::revisions::Kind::parse(&kind).ok_or(WebError::NotFound)?;
+    let key = codefor_storage::trash::list(&state.db)
+        .await?
+        .into_iter()
+        .find(|d| d.kind == kind.as_str() && d.id == id)
+        .map(|d| d.key)
+        .ok_or(WebError::NotFound)?;
+    // Named like the editing URLs and the delete entry: `project projekte/<slug>`.
+    let path = match kind {
+        codefor_storage::revisions::Kind::Project => format!("projekte/{key}"),
+        codefor_storage::revisions::Kind::Post => format!("blog/{key}"),
+        _ => key,
+    };
+    admin::undelete(
+        &state.db,
+        Actor::of(&admin.account),
+        kind,
+        id,
+        &format!("{} {path}", kind.as_str()),
+    )
+    .await?;
+    Ok(see_other("/admin/papierkorb/"))
 }
 
 /// A signed-in admin (`allows(ManageRoles)`), checked before the handler runs.

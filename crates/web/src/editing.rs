@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/bearbeiten/{*path}", get(edit_form).post(save))
         .route("/versionen/{*path}", get(history))
         .route("/wiederherstellen/{*path}", post(restore))
+        .route("/loeschen/{*path}", get(delete_form).post(delete))
 }
 
 /// The record a request is about.
@@ -206,6 +207,7 @@ impl FromRequestParts<AppState> for Editor {
             .strip_prefix("/bearbeiten/")
             .or_else(|| path.strip_prefix("/versionen/"))
             .or_else(|| path.strip_prefix("/wiederherstellen/"))
+            .or_else(|| path.strip_prefix("/loeschen/"))
             .unwrap_or("");
         let visitor = parts
             .extensions
@@ -476,4 +478,56 @@ async fn restore(
         Some(_) => Ok(see_other(&format!("/versionen/{}/", t.key))),
         None => Err(WebError::NotFound),
     }
+}
+
+/// An admin deleting the record named in the path (`allows(Delete)` besides editing).
+pub struct Deleter(Editor);
+
+impl FromRequestParts<AppState> for Deleter {
+    type Rejection = Refused;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Deleter, Refused> {
+        let editor = Editor::from_request_parts(parts, state).await?;
+        if !allows(&editor.visitor.viewer, &Action::Delete) {
+            return Err(Refused::Web(WebError::Forbidden));
+        }
+        Ok(Deleter(editor))
+    }
+}
+
+async fn delete_form(
+    State(state): State<AppState>,
+    Deleter(editor): Deleter,
+) -> Result<Response, WebError> {
+    let chrome = Chrome::load(&state.db).await?;
+    let html = render(
+        "editing/delete.html",
+        &chrome,
+        crate::ctx! {
+            title => format!("{} löschen", editor.target.title),
+            target => editor.target,
+            csrf => editor.csrf(),
+        },
+    )?;
+    Ok(private(StatusCode::OK, html))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    Deleter(editor): Deleter,
+) -> Result<Response, WebError> {
+    let t = &editor.target;
+    let actor = match &editor.visitor.current {
+        Some(c) => codefor_core::admin::Actor::of(&c.account),
+        None => return Err(WebError::Forbidden),
+    };
+    codefor_core::admin::delete(
+        &state.db,
+        actor,
+        t.kind,
+        t.id,
+        &format!("{} {}", t.kind.as_str(), t.key),
+    )
+    .await?;
+    Ok(see_other("/admin/papierkorb/"))
 }

@@ -48,6 +48,8 @@ fn environment() -> Environment<'static> {
         "editing/edit.html",
         "editing/history.html",
         "editing/revision.html",
+        "editing/delete.html",
+        "admin/trash.html",
         "components/figures.html",
         "components/labs_by_state.html",
         "components/posts.html",

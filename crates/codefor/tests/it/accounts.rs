@@ -496,7 +496,7 @@ fn permission_matrix_over_http() {
             ("admin", Some("matrix-admin@example.org")),
         ];
         // (what, GET path, expected status per role)
-        let actions: [(&str, &str, [u16; 4]); 10] = [
+        let actions: [(&str, &str, [u16; 4]); 12] = [
             ("edit own lab", "/bearbeiten/kiel/", [303, 403, 200, 200]),
             (
                 "edit other lab",
@@ -534,6 +534,12 @@ fn permission_matrix_over_http() {
                 "/bearbeiten/impressum/",
                 [303, 403, 403, 200],
             ),
+            (
+                "delete a project of own lab",
+                "/loeschen/projekte/foerdepegel/",
+                [303, 403, 403, 200],
+            ),
+            ("the trash", "/admin/papierkorb/", [303, 403, 403, 200]),
             ("own account", "/konto/", [303, 200, 200, 200]),
         ];
         for (i, (role, email)) in roles.iter().enumerate() {
@@ -993,5 +999,70 @@ fn projects_posts_and_pages_are_edited_with_history() {
             )
             .await;
         assert_eq!(post.status, 403, "a post of Leipzig is not Köln's");
+    });
+}
+
+#[test]
+fn deleting_is_soft_and_admins_bring_records_back() {
+    block_on(async {
+        let w = world().await;
+        let admin_mail = "admin-papierkorb@example.org";
+        account(admin_mail, true, None).await;
+        let mut b = Browser::new(&w.server);
+        assert_eq!(b.sign_in(admin_mail, PASSWORD).await.status, 303);
+        let project = "/projekte/klimadaten-freiburg/";
+        assert!(
+            b.get(project)
+                .await
+                .body
+                .contains("/loeschen/projekte/klimadaten-freiburg/")
+        );
+        let gone = b
+            .submit(
+                "/loeschen/projekte/klimadaten-freiburg/",
+                "/loeschen/projekte/klimadaten-freiburg/",
+                &[],
+            )
+            .await;
+        assert_eq!(gone.status, 303);
+        assert_eq!(crate::support::get(&w.server, project).await.0, 404);
+        assert!(
+            !crate::support::get(&w.server, "/projekte/")
+                .await
+                .1
+                .contains("klimadaten-freiburg")
+        );
+        assert!(
+            !crate::support::get(&w.server, "/projekte/index.json")
+                .await
+                .1
+                .contains("klimadaten-freiburg")
+        );
+        let trash = b.get("/admin/papierkorb/").await;
+        assert!(trash.body.contains("klimadaten-freiburg"), "{}", trash.body);
+        let db = &w.server.db.db;
+        let deleted = codefor_storage::trash::list(db).await.expect("trash");
+        let item = deleted
+            .iter()
+            .find(|d| d.key == "klimadaten-freiburg")
+            .expect("in the trash");
+        let back = b
+            .submit(
+                "/admin/papierkorb/",
+                &format!("/admin/papierkorb/project/{}", item.id),
+                &[],
+            )
+            .await;
+        assert_eq!(back.status, 303);
+        assert_eq!(crate::support::get(&w.server, project).await.0, 200);
+        let log = codefor_storage::audit::recent(db, 50).await.expect("audit");
+        for action in ["project.delete", "project.undelete"] {
+            assert!(
+                log.iter()
+                    .any(|e| e.action == action
+                        && e.target == "project projekte/klimadaten-freiburg"),
+                "{action} in the audit log"
+            );
+        }
     });
 }
