@@ -429,6 +429,22 @@ async fn a_lead_edits_the_meeting_info_and_restores_it() {
             )
             .await,
     );
+    problems.extend(
+        browser
+            .check(
+                &base,
+                &Page {
+                    path: "/konto/profil/",
+                    shot: "profile",
+                    title: "Dein Profil – Code for Germany",
+                    h1: "Dein Profil",
+                    h1_visible: true,
+                    texts: &["Wer darf was sehen?"],
+                    shows: &[("label[for=f-bio]", "Über mich")],
+                },
+            )
+            .await,
+    );
     browser.close().await;
     drop(driver);
     assert_no_problems(&problems);

@@ -678,6 +678,7 @@ pub async fn export(db: &Db, account: &Account) -> Result<serde_json::Value, Acc
             "created_at": account.created_at,
             "updated_at": account.updated_at,
         },
+        "profile": accounts::profile(db, account.id).await?,
         "person": person,
         "labs": {
             "lead": roles.leads.iter().filter_map(slug_of).collect::<Vec<_>>(),
@@ -709,6 +710,7 @@ pub async fn delete(db: &Db, account: &Account, password: &str) -> Result<(), Ac
     audit::anonymize_actor(&mut tx, account.id, FORMER_MEMBER).await?;
     accounts::delete(&mut tx, account.id).await?;
     audit::record(&mut tx, None, FORMER_MEMBER, "account.delete", "Konto", "").await?;
+    codefor_storage::bump_content_version(&mut tx).await?;
     codefor_storage::commit(tx).await?;
     attempts::clear(db, LOGIN_PER_ACCOUNT.scope, &account.email).await?;
     attempts::clear(db, LOGIN_PER_ACCOUNT.scope, &account.id.to_string()).await?;

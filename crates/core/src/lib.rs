@@ -20,6 +20,7 @@ pub mod labs;
 pub mod mail;
 pub mod pages;
 pub mod posts;
+pub mod profiles;
 pub mod projects;
 pub mod secrets;
 pub mod urls;

@@ -11,6 +11,7 @@ pub mod pages;
 pub mod people;
 pub mod permissions;
 pub mod posts;
+pub mod profiles;
 pub mod projects;
 pub mod redirects;
 pub mod slug;

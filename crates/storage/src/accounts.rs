@@ -385,3 +385,60 @@ pub async fn take_token(
     .fetch_optional(&mut *conn)
     .await?)
 }
+
+/// The profile of an account.
+pub async fn profile(
+    db: &Db,
+    id: i64,
+) -> Result<Option<codefor_domain::profiles::Profile>, DbError> {
+    let row: Option<(String, Option<String>, String, String, String)> = sqlx::query_as(
+        "SELECT bio, sector, skills_json, interests_json, visibility_json FROM accounts \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some((bio, sector, skills, interests, visibility)) = row else {
+        return Ok(None);
+    };
+    Ok(Some(codefor_domain::profiles::Profile {
+        bio,
+        sector: sector
+            .as_deref()
+            .and_then(codefor_domain::profiles::Sector::parse),
+        skills: crate::util::from_json(&skills)?,
+        interests: crate::util::from_json(&interests)?,
+        visibility: crate::util::from_json(&visibility)?,
+    }))
+}
+
+pub async fn set_profile(
+    conn: &mut Connection,
+    id: i64,
+    profile: &codefor_domain::profiles::Profile,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE accounts SET bio = $1, sector = $2, skills_json = $3, interests_json = $4, \
+         visibility_json = $5, updated_at = $6 WHERE id = $7",
+    )
+    .bind(&profile.bio)
+    .bind(profile.sector.map(|s| s.as_str()))
+    .bind(serde_json::to_string(&profile.skills)?)
+    .bind(serde_json::to_string(&profile.interests)?)
+    .bind(serde_json::to_string(&profile.visibility)?)
+    .bind(now())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The links a person named in content carries (to claim it by a matching address).
+pub async fn person_links(db: &Db, person_id: i64) -> Result<Option<String>, DbError> {
+    Ok(
+        sqlx::query_scalar("SELECT links_json FROM people WHERE id = $1")
+            .bind(person_id)
+            .fetch_optional(db.pool())
+            .await?,
+    )
+}

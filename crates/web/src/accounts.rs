@@ -36,6 +36,160 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/konto/export.json", get(export))
         .route("/konto/loeschen", post(delete))
+        .route("/konto/profil/", get(profile_form).post(profile_save))
+        .route("/konto/person", post(claim_person))
+        .route("/profil/{id}/", get(profile_view))
+}
+
+async fn profile_page(
+    state: &AppState,
+    visitor: &Visitor,
+    status: StatusCode,
+    view: codefor_core::profiles::FormView,
+    errors: &FieldErrors,
+    notice: Option<&str>,
+) -> Result<Response, WebError> {
+    let Some(current) = &visitor.current else {
+        return Ok(see_other("/anmelden/?next=/konto/profil/"));
+    };
+    let chrome = Chrome::load(&state.db).await?;
+    let html = render(
+        "accounts/profile.html",
+        &chrome,
+        crate::ctx! {
+            title => "Dein Profil",
+            p => view,
+            account => current.account,
+            err => errors.0.iter().map(|e| (e.field, e.message.clone())).collect::<std::collections::BTreeMap<_, _>>(),
+            error_count => errors.0.len(),
+            notice => notice,
+            csrf => current.session.csrf_token,
+        },
+    )?;
+    Ok(private(status, html))
+}
+
+async fn profile_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> Result<Response, WebError> {
+    let Some(current) = &visitor.current else {
+        return Ok(see_other("/anmelden/?next=/konto/profil/"));
+    };
+    let profile = codefor_storage::accounts::profile(&state.db, current.account.id)
+        .await?
+        .unwrap_or_default();
+    let view = codefor_core::profiles::form_view(&profile);
+    profile_page(
+        &state,
+        &visitor,
+        StatusCode::OK,
+        view,
+        &FieldErrors::default(),
+        None,
+    )
+    .await
+}
+
+async fn profile_save(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let Some(current) = visitor.current.clone() else {
+        return Ok(see_other("/anmelden/?next=/konto/profil/"));
+    };
+    let map: std::collections::HashMap<String, String> = form.into_iter().collect();
+    match codefor_core::profiles::parse(&map) {
+        Ok(profile) => {
+            codefor_core::profiles::update(&state.db, &current.account, &profile).await?;
+            let view = codefor_core::profiles::form_view(&profile);
+            profile_page(
+                &state,
+                &visitor,
+                StatusCode::OK,
+                view,
+                &FieldErrors::default(),
+                Some("Dein Profil ist gespeichert."),
+            )
+            .await
+        }
+        Err(errors) => {
+            // Show what was sent, with the errors beside it.
+            let sent = codefor_domain::profiles::Profile {
+                bio: map.get("bio").cloned().unwrap_or_default(),
+                ..Default::default()
+            };
+            let view = codefor_core::profiles::form_view(&sent);
+            profile_page(
+                &state,
+                &visitor,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                view,
+                &errors,
+                None,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ClaimForm {
+    #[serde(default)]
+    person: String,
+}
+
+async fn claim_person(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Form(form): Form<ClaimForm>,
+) -> Result<Response, WebError> {
+    let Some(current) = visitor.current.clone() else {
+        return Ok(see_other("/anmelden/?next=/konto/"));
+    };
+    match codefor_core::profiles::claim(&state.db, &current.account, &form.person).await {
+        Ok(name) => {
+            let notice = format!("Du bist jetzt als {name} eingetragen.");
+            account_page(
+                &state,
+                &visitor,
+                StatusCode::OK,
+                &FieldErrors::default(),
+                Some(&notice),
+            )
+            .await
+        }
+        Err(e) => after(&state, &visitor, Err(e), "").await,
+    }
+}
+
+async fn profile_view(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    use codefor_domain::profiles::Onlooker;
+    let onlooker = match &visitor.current {
+        Some(c) if c.account.id == id => Onlooker::Owner,
+        Some(_) => Onlooker::Member,
+        None => Onlooker::Anyone,
+    };
+    let Some(shown) = codefor_core::profiles::shown(&state.db, id, onlooker).await? else {
+        return Err(WebError::NotFound);
+    };
+    let chrome = Chrome::load(&state.db).await?;
+    let html = render(
+        "accounts/profile_view.html",
+        &chrome,
+        crate::ctx! {
+            title => shown.name.clone(),
+            profile => shown,
+            own => onlooker == Onlooker::Owner,
+        },
+    )?;
+    // What a page shows depends on who looks: never from or into a shared cache.
+    Ok(private(StatusCode::OK, html))
 }
 
 /// One input of a generic form page.

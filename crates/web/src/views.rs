@@ -44,6 +44,8 @@ fn environment() -> Environment<'static> {
         "accounts/form.html",
         "accounts/message.html",
         "accounts/account.html",
+        "accounts/profile.html",
+        "accounts/profile_view.html",
         "admin/index.html",
         "editing/edit.html",
         "editing/history.html",

@@ -1066,3 +1066,132 @@ fn deleting_is_soft_and_admins_bring_records_back() {
         }
     });
 }
+
+#[test]
+fn profiles_show_each_part_only_to_whom_the_person_chose() {
+    block_on(async {
+        let w = world().await;
+        let email = "profil@example.org";
+        let id = account(email, false, Some("koeln")).await;
+        let mut owner = Browser::new(&w.server);
+        assert_eq!(owner.sign_in(email, PASSWORD).await.status, 303);
+        // Nothing chosen yet: private by default, so nobody else sees a profile.
+        assert_eq!(
+            crate::support::get(&w.server, &format!("/profil/{id}/"))
+                .await
+                .0,
+            404
+        );
+
+        let bad = owner
+            .submit("/konto/profil/", "/konto/profil/", &[("sector", "adel")])
+            .await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.body.contains("Bitte wähle einen Bereich"));
+        let saved = owner
+            .submit(
+                "/konto/profil/",
+                "/konto/profil/",
+                &[
+                    ("bio", "Ich baue gern Karten."),
+                    ("sector", "administration"),
+                    ("skill:Datenanalyse", "1"),
+                    ("skills_free", "QGIS"),
+                    ("interest:Mobilität", "1"),
+                    ("visibility:bio", "public"),
+                    ("visibility:sector", "public"),
+                    ("visibility:skills", "members"),
+                    ("visibility:interests", "private"),
+                    ("visibility:labs", "members"),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status, 200, "{}", saved.body);
+        assert!(saved.body.contains("gespeichert"));
+
+        let path = format!("/profil/{id}/");
+        let anyone = crate::support::get(&w.server, &path).await.1;
+        assert!(anyone.contains("Ich baue gern Karten.") && anyone.contains("Verwaltung"));
+        assert!(
+            !anyone.contains("QGIS")
+                && !anyone.contains("Mobilität")
+                && !anyone.contains("/koeln/\"")
+        );
+        let other = "profil-andere@example.org";
+        account(other, false, None).await;
+        let mut member = Browser::new(&w.server);
+        assert_eq!(member.sign_in(other, PASSWORD).await.status, 303);
+        let seen = member.get(&path).await.body;
+        assert!(
+            seen.contains("QGIS")
+                && seen.contains("Datenanalyse")
+                && seen.contains("href=\"/koeln/\"")
+        );
+        assert!(
+            !seen.contains("Mobilität"),
+            "interests are the owner's alone"
+        );
+        let own = owner.get(&path).await.body;
+        assert!(own.contains("Mobilität"));
+
+        let export = owner.get("/konto/export.json").await;
+        let data: serde_json::Value = serde_json::from_str(&export.body).expect("json");
+        assert_eq!(data["profile"]["bio"], "Ich baue gern Karten.");
+        assert_eq!(data["profile"]["visibility"]["interests"], "private");
+    });
+}
+
+#[test]
+fn people_named_in_content_are_claimed_by_their_confirmed_address() {
+    block_on(async {
+        let w = world().await;
+        let db = &w.server.db.db;
+        let mut tx = db.begin().await.expect("tx");
+        for (key, mail) in [
+            ("ada-beispiel", "mailto:ada@example.org"),
+            ("bob-beispiel", "https://example.org"),
+        ] {
+            codefor_storage::people::upsert(
+                &mut tx,
+                &codefor_domain::Person {
+                    key: key.into(),
+                    name: key.replace('-', " "),
+                    links: vec![codefor_domain::Link {
+                        name: "Kontakt".into(),
+                        url: mail.into(),
+                    }],
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("person");
+        }
+        codefor_storage::commit(tx).await.expect("commit");
+        account("ada@example.org", false, None).await;
+        let mut b = Browser::new(&w.server);
+        assert_eq!(b.sign_in("ada@example.org", PASSWORD).await.status, 303);
+        let refused = b
+            .submit("/konto/", "/konto/person", &[("person", "bob-beispiel")])
+            .await;
+        assert_eq!(refused.status, 422);
+        assert!(refused.body.contains("nennen deine E-Mail-Adresse nicht"));
+        let claimed = b
+            .submit("/konto/", "/konto/person", &[("person", "ada-beispiel")])
+            .await;
+        assert_eq!(claimed.status, 200, "{}", claimed.body);
+        assert!(
+            claimed
+                .body
+                .contains("Du bist jetzt als ada beispiel eingetragen.")
+        );
+        let account = codefor_storage::accounts::by_email(db, "ada@example.org")
+            .await
+            .expect("read")
+            .expect("account");
+        let (person, _) = codefor_storage::people::by_key(db, "ada-beispiel")
+            .await
+            .expect("read")
+            .expect("person");
+        assert_eq!(account.person_id, Some(person));
+    });
+}
