@@ -104,6 +104,10 @@ struct ServeArgs {
     /// reverse proxy that sets it).
     #[arg(long, env = "CODEFOR_TRUST_FORWARDED_FOR")]
     trust_forwarded_for: bool,
+    /// Folder for pictures uploaded in the browser (created when needed). With several
+    /// instances, give them one shared folder.
+    #[arg(long, env = "CODEFOR_UPLOAD_DIR", default_value = "uploads")]
+    upload_dir: PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -191,6 +195,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         base_url: args.base_url,
         mailer,
         trust_forwarded_for: args.trust_forwarded_for,
+        upload_dir: args.upload_dir,
         ..Default::default()
     };
     let app = codefor_web::app(codefor_web::AppState::new(db.clone(), config))

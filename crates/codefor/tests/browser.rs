@@ -445,6 +445,22 @@ async fn a_lead_edits_the_meeting_info_and_restores_it() {
             )
             .await,
     );
+    problems.extend(
+        browser
+            .check(
+                &base,
+                &Page {
+                    path: "/hochladen/",
+                    shot: "upload",
+                    title: "Bild hochladen – Code for Germany",
+                    h1: "Bild hochladen",
+                    h1_visible: true,
+                    texts: &["PNG, JPEG, GIF und WebP"],
+                    shows: &[("label[for=f-file]", "Bild")],
+                },
+            )
+            .await,
+    );
     browser.close().await;
     drop(driver);
     assert_no_problems(&problems);

@@ -97,6 +97,8 @@ pub enum AccountError {
     Secret(#[from] SecretError),
     #[error(transparent)]
     Mail(#[from] MailError),
+    #[error("storing a file: {0}")]
+    Io(String),
 }
 
 impl From<FieldErrors> for AccountError {
@@ -686,6 +688,11 @@ pub async fn export(db: &Db, account: &Account) -> Result<serde_json::Value, Acc
         },
         "open_sessions": sessions::count_of_account(db, account.id, unix_now()).await?,
         "revisions": revisions,
+        "uploads": codefor_storage::uploads::of_account(db, account.id)
+            .await?
+            .into_iter()
+            .map(|(file, at)| json!({ "url": format!("/uploads/{file}"), "at": at }))
+            .collect::<Vec<_>>(),
     }))
 }
 

@@ -23,4 +23,5 @@ pub mod posts;
 pub mod profiles;
 pub mod projects;
 pub mod secrets;
+pub mod uploads;
 pub mod urls;

@@ -44,6 +44,11 @@ pub fn same(a: &str, b: &str) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Lower-case hex of a digest.
+pub fn hex_digest(bytes: &[u8]) -> String {
+    hex(bytes)
+}
+
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes

@@ -87,6 +87,8 @@ pub enum Action {
     ManageRoles,
     /// Read the audit log.
     ViewAuditLog,
+    /// Upload pictures (for the records one edits).
+    Upload,
 }
 
 impl Action {
@@ -105,6 +107,7 @@ impl Action {
             Action::Delete,
             Action::ManageRoles,
             Action::ViewAuditLog,
+            Action::Upload,
         ]
     }
 }
@@ -123,6 +126,8 @@ pub fn allows(viewer: &Viewer, action: &Action) -> bool {
         Action::EditProject { labs } | Action::EditPost { labs } => {
             labs.iter().any(|lab| viewer.leads(*lab))
         }
+        // Whoever edits something may add pictures to it.
+        Action::Upload => !viewer.leads.is_empty(),
         Action::EditPage
         | Action::CreateLab
         | Action::Delete
@@ -166,7 +171,7 @@ mod tests {
     fn permission_matrix() {
         use Role::*;
         // (action index in `Action::all_for`, roles allowed on their own lab A)
-        let expected: [(&str, &[Role]); 11] = [
+        let expected: [(&str, &[Role]); 12] = [
             (
                 "view public",
                 &[Anonymous, SignedIn, LabMember, LabLead, Admin],
@@ -181,6 +186,7 @@ mod tests {
             ("delete", &[Admin]),
             ("manage roles", &[Admin]),
             ("view audit log", &[Admin]),
+            ("upload pictures", &[LabLead, Admin]),
         ];
         let roles = [Anonymous, SignedIn, LabMember, LabLead, Admin];
         for role in roles {

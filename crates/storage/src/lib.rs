@@ -33,6 +33,7 @@ pub mod site;
 pub mod states;
 pub mod stats;
 pub mod trash;
+pub mod uploads;
 
 pub mod testing;
 

@@ -26,7 +26,12 @@ pub async fn paths(db: &Db) -> Result<SitePaths, DbError> {
             .await?,
         posts: column("SELECT slug FROM posts WHERE draft = 0 AND deleted_at IS NULL").await?,
         pages: column("SELECT path FROM pages WHERE draft = 0 AND deleted_at IS NULL").await?,
-        media: column("SELECT path FROM media").await?,
+        media: {
+            let mut media = column("SELECT path FROM media").await?;
+            let uploads: Vec<String> = column("SELECT file FROM uploads").await?;
+            media.extend(uploads.into_iter().map(|f| format!("uploads/{f}")));
+            media
+        },
         redirects: sqlx::query_as("SELECT from_path, target FROM redirects")
             .fetch_all(db.pool())
             .await?,

@@ -29,6 +29,9 @@ pub enum WebError {
     Mail(String),
     #[error("internal: {0}")]
     Internal(String),
+    /// A request body over the limit.
+    #[error("request body over {limit} bytes")]
+    TooLarge { limit: usize },
 }
 
 impl From<codefor_core::accounts::AccountError> for WebError {
@@ -38,6 +41,7 @@ impl From<codefor_core::accounts::AccountError> for WebError {
             E::Db(db) => WebError::Db(db),
             E::RateLimited { minutes } => WebError::TooMany { minutes },
             E::Mail(m) => WebError::Mail(m.to_string()),
+            E::Io(e) => WebError::Internal(e),
             E::TokenInvalid => WebError::BadRequest(
                 "Dieser Link ist ungültig, schon benutzt oder abgelaufen".into(),
             ),
@@ -80,6 +84,14 @@ impl IntoResponse for WebError {
                 format!(
                     "Zu viele Versuche in kurzer Zeit. Bitte warte {minutes} Minuten und \
                      versuche es dann noch einmal."
+                ),
+            ),
+            WebError::TooLarge { limit } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Zu groß",
+                format!(
+                    "Was du geschickt hast, ist größer als die erlaubten {} KB.",
+                    limit / 1024
                 ),
             ),
             WebError::Mail(_) => (

@@ -38,6 +38,7 @@ mod pages;
 mod posts;
 mod projects;
 mod session;
+mod uploads;
 mod views;
 
 pub use error::WebError;
@@ -58,6 +59,8 @@ pub struct Config {
     /// Take the client address for rate limits from `X-Forwarded-For` (only behind a
     /// reverse proxy that sets it).
     pub trust_forwarded_for: bool,
+    /// Where uploaded pictures are stored (created when needed).
+    pub upload_dir: std::path::PathBuf,
 }
 
 impl Default for Config {
@@ -69,6 +72,7 @@ impl Default for Config {
                 .unwrap_or_else(|_| unreachable_mailer()),
             sessions: codefor_core::accounts::SessionPolicy::default(),
             trust_forwarded_for: false,
+            upload_dir: std::path::PathBuf::from("uploads"),
         }
     }
 }
@@ -125,8 +129,12 @@ impl AppState {
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                    object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
-/// Request bodies are small forms at most; anything larger is refused.
+/// Request bodies are small forms; anything larger is refused.
 pub(crate) const BODY_LIMIT: usize = 64 * 1024;
+/// An edit form: the longest posts of codefor.de are about 100 KB of Markdown.
+pub(crate) const EDIT_BODY_LIMIT: usize = 512 * 1024;
+/// And a picture upload: the largest picture plus room for the form around it.
+pub(crate) const UPLOAD_BODY_LIMIT: usize = codefor_core::uploads::MAX_BYTES + 64 * 1024;
 
 /// The whole application, so tests can call it without a socket.
 pub fn app(state: AppState) -> Router {
@@ -152,6 +160,7 @@ pub fn app(state: AppState) -> Router {
         .merge(accounts::routes())
         .merge(admin::routes())
         .merge(editing::routes())
+        .merge(uploads::routes())
         // Every routed state change carries its form's CSRF token (see `session`).
         .route_layer(axum::middleware::from_fn(session::csrf_layer))
         .fallback(dispatch::resolve)
@@ -176,7 +185,9 @@ pub fn app(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // The hard cap for any body; `session::csrf_layer` holds routed forms to
+        // `BODY_LIMIT` (uploads to `UPLOAD_BODY_LIMIT`) before a handler sees them.
+        .layer(RequestBodyLimitLayer::new(UPLOAD_BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

@@ -199,13 +199,31 @@ pub async fn csrf_layer(request: Request, next: Next) -> Response {
             .cloned()
             .unwrap_or_default();
         let (parts, body) = request.into_parts();
-        let bytes = match to_bytes(body, crate::BODY_LIMIT).await {
-            Ok(b) => b,
-            Err(_) => {
-                return WebError::BadRequest("Die Anfrage ist zu groß".into()).into_response();
-            }
+        let path = parts.uri.path();
+        let limit = if path == crate::uploads::PATH {
+            crate::UPLOAD_BODY_LIMIT
+        } else if path.starts_with("/bearbeiten/") {
+            crate::EDIT_BODY_LIMIT
+        } else {
+            crate::BODY_LIMIT
         };
-        let sent = form_field(&bytes, "csrf");
+        let bytes = match to_bytes(body, limit).await {
+            Ok(b) => b,
+            Err(_) => return WebError::TooLarge { limit }.into_response(),
+        };
+        let content_type = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let sent = if content_type.starts_with("multipart/form-data") {
+            // The token comes first in our forms; the picture after it is not needed here.
+            let head = bytes.slice(..bytes.len().min(crate::BODY_LIMIT));
+            multipart_field(&content_type, head, "csrf").await
+        } else {
+            form_field(&bytes, "csrf")
+        };
         let expected = match &visitor.current {
             Some(current) => Some(current.session.csrf_token.clone()),
             None => visitor.csrf_cookie.clone(),
@@ -220,6 +238,29 @@ pub async fn csrf_layer(request: Request, next: Next) -> Response {
         request = Request::from_parts(parts, Body::from(bytes));
     }
     next.run(request).await
+}
+
+/// The value of one text field of a multipart form body (uploads carry the CSRF token
+/// this way).
+async fn multipart_field(
+    content_type: &str,
+    body: axum::body::Bytes,
+    name: &str,
+) -> Option<String> {
+    use axum::extract::FromRequest;
+    let request = Request::builder()
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(body))
+        .ok()?;
+    let mut multipart = axum::extract::Multipart::from_request(request, &())
+        .await
+        .ok()?;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 /// The value of one field of a URL-encoded form body.

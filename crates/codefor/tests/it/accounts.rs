@@ -16,6 +16,7 @@ const PASSWORD: &str = "ein langes Passwort";
 struct World {
     server: Server,
     inbox: Inbox,
+    uploads: tempfile::TempDir,
 }
 
 static WORLD: OnceCell<World> = OnceCell::const_new();
@@ -27,7 +28,9 @@ async fn world() -> &'static World {
             let (url, inbox) = smtp::start().await;
             let db = testing::fresh().await.expect("fresh database");
             codefor_core::demo::seed(&db.db).await.expect("seed demo");
+            let uploads = tempfile::tempdir().expect("upload folder");
             let config = codefor_web::Config {
+                upload_dir: uploads.path().to_path_buf(),
                 mailer: codefor_core::mail::Mailer::smtp(
                     &url,
                     "Code for Germany <test@codefor.invalid>",
@@ -36,7 +39,11 @@ async fn world() -> &'static World {
                 ..Default::default()
             };
             let server = crate::support::serve_with(db, config).await;
-            World { server, inbox }
+            World {
+                server,
+                inbox,
+                uploads,
+            }
         })
         .await
 }
@@ -136,6 +143,44 @@ impl Browser {
             .await
             .expect("POST");
         self.take(r).await
+    }
+
+    /// Posts a multipart form: text fields, then one file field `file`.
+    async fn upload(&mut self, fields: &[(&str, &str)], file: &[u8]) -> Page {
+        self.try_upload(fields, file).await.expect("POST upload")
+    }
+
+    /// Like `upload`, but a connection the server closed early is an `Err`.
+    async fn try_upload(
+        &mut self,
+        fields: &[(&str, &str)],
+        file: &[u8],
+    ) -> Result<Page, reqwest::Error> {
+        let boundary = "----codefor-test-boundary";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .bytes(),
+            );
+        }
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bild.png\"\r\nContent-Type: image/png\r\n\r\n").bytes());
+        body.extend_from_slice(file);
+        body.extend(format!("\r\n--{boundary}--\r\n").bytes());
+        let r = self
+            .client
+            .post(format!("{}/hochladen/", self.base))
+            .header("cookie", self.cookie_header())
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await?;
+        Ok(self.take(r).await)
     }
 
     async fn sign_in(&mut self, email: &str, password: &str) -> Page {
@@ -1193,5 +1238,126 @@ fn people_named_in_content_are_claimed_by_their_confirmed_address() {
             .expect("read")
             .expect("person");
         assert_eq!(account.person_id, Some(person));
+    });
+}
+
+#[test]
+fn leads_upload_pictures_checked_by_content_and_size() {
+    block_on(async {
+        let w = world().await;
+        let lead = "bilder@example.org";
+        account(lead, false, Some("kiel")).await;
+        let mut b = Browser::new(&w.server);
+        // Not signed in: off to sign in; signed in without editing rights: refused.
+        assert_eq!(b.get("/hochladen/").await.status, 303);
+        let other = "keine-bilder@example.org";
+        account(other, false, None).await;
+        let mut nobody = Browser::new(&w.server);
+        assert_eq!(nobody.sign_in(other, PASSWORD).await.status, 303);
+        assert_eq!(nobody.get("/hochladen/").await.status, 403);
+
+        assert_eq!(b.sign_in(lead, PASSWORD).await.status, 303);
+        let form = b.get("/hochladen/").await;
+        assert_eq!(form.status, 200);
+        let token = CSRF
+            .captures(&form.body)
+            .map(|c| c[1].to_owned())
+            .unwrap_or_default();
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend_from_slice(&[7u8; 300]);
+
+        assert_eq!(b.upload(&[], &png).await.status, 403, "no CSRF token");
+        let svg = b
+            .upload(&[("csrf", &token)], b"<svg onload=alert(1)></svg>")
+            .await;
+        assert_eq!(svg.status, 422, "{}", svg.body);
+        assert!(
+            svg.body
+                .contains("kein Bild in einem der erlaubten Formate")
+        );
+        let mut big = b"\x89PNG\r\n\x1a\n".to_vec();
+        big.resize(5 * 1024 * 1024 + 1, 0);
+        let too_big = b.upload(&[("csrf", &token)], &big).await;
+        assert_eq!(too_big.status, 422);
+        assert!(too_big.body.contains("höchstens 5 MB"));
+        let mut huge = big.clone();
+        huge.resize(7 * 1024 * 1024, 0);
+        // Over the cap: 413, or the server stops reading before the client is done.
+        match b.try_upload(&[("csrf", &token)], &huge).await {
+            Ok(page) => assert_eq!(page.status, 413, "body over the cap"),
+            Err(e) => assert!(e.is_request(), "{e}"),
+        }
+
+        let ok = b
+            .upload(&[("csrf", &token), ("alt", "Ein Testbild")], &png)
+            .await;
+        assert_eq!(ok.status, 200, "{}", ok.body);
+        let re =
+            regex::Regex::new(r"!\[Ein Testbild\]\((/uploads/[0-9a-f]{64}\.png)\)").expect("regex");
+        let url = re
+            .captures(&ok.body)
+            .map(|c| c[1].to_owned())
+            .expect("snippet with the URL");
+        let file = url.trim_start_matches("/uploads/");
+        assert!(
+            w.uploads.path().join(&file[..2]).join(file).exists(),
+            "stored on disk"
+        );
+
+        let r = crate::support::client()
+            .get(w.server.url(&url))
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(r.status().as_u16(), 200);
+        assert_eq!(r.headers()["content-type"], "image/png");
+        assert!(
+            r.headers()["cache-control"]
+                .to_str()
+                .unwrap_or("")
+                .contains("immutable")
+        );
+        let etag = r.headers()["etag"].clone();
+        assert_eq!(r.bytes().await.expect("body").as_ref(), png.as_slice());
+        let again = crate::support::client()
+            .get(w.server.url(&url))
+            .header("if-none-match", etag)
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(again.status().as_u16(), 304);
+        assert_eq!(
+            crate::support::get(&w.server, "/uploads/..%2F..%2Fetc%2Fpasswd")
+                .await
+                .0,
+            404
+        );
+        let unknown = format!("/uploads/{}.png", "0".repeat(64));
+        assert_eq!(crate::support::get(&w.server, &unknown).await.0, 404);
+
+        let export = b.get("/konto/export.json").await;
+        assert!(export.body.contains(&url), "the export lists the upload");
+
+        // The snippet goes into a text and shows the picture, with no warning about it.
+        let snippet = format!("![Ein Testbild]({url})");
+        let preview = b
+            .submit(
+                "/bearbeiten/projekte/foerdepegel/",
+                "/bearbeiten/projekte/foerdepegel/",
+                &[
+                    ("title", "Fördepegel"),
+                    ("body_md", &snippet),
+                    ("intent", "preview"),
+                ],
+            )
+            .await;
+        assert!(
+            preview
+                .body
+                .contains(&format!(r#"<img src="{url}" alt="Ein Testbild""#)),
+            "{}",
+            preview.body
+        );
+        assert!(!preview.body.contains("Hinweise zu Links"));
     });
 }
