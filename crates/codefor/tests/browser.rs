@@ -363,6 +363,13 @@ async fn a_lead_edits_the_meeting_info_and_restores_it() {
         "Jeden zweiten Dienstag, 19 Uhr, Stadtbücherei",
     )
     .await;
+    // The live preview (a little script) renders the description as it is typed.
+    type_into(c, "#f-body_md", " **Live dabei**").await;
+    let live = text(c, "#live-vorschau strong").await;
+    assert_eq!(
+        live, "Live dabei",
+        "the live preview shows the typed Markdown"
+    );
     click(c, "button[value=save]").await;
     wait_for_url(c, "/kiel/?gespeichert").await;
     let public = text(c, "main").await;

@@ -288,3 +288,210 @@ mod tests {
         assert_eq!(d[0].lines[1].text, "Jeden Mittwoch, 18 Uhr");
     }
 }
+
+/// What an admin enters to found a lab.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewLab {
+    pub slug: String,
+    pub name: String,
+    pub city: String,
+    pub state_key: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub meeting: String,
+    pub body_md: String,
+}
+
+/// Paths the application uses itself: no lab may take them.
+const RESERVED: &[&str] = &[
+    "labs",
+    "projekte",
+    "blog",
+    "admin",
+    "konto",
+    "profil",
+    "anmelden",
+    "abmelden",
+    "registrieren",
+    "passwort-vergessen",
+    "passwort-neu",
+    "bearbeiten",
+    "versionen",
+    "wiederherstellen",
+    "loeschen",
+    "hochladen",
+    "uploads",
+    "assets",
+    "api",
+    "de",
+    "en",
+    "healthz",
+    "vorschau",
+    "termine",
+    "daten",
+    "beduerfnisse",
+    "index.xml",
+    "sitemap.xml",
+    "robots.txt",
+];
+
+/// Checks the new-lab form; errors name the field.
+pub fn parse_new(form: &HashMap<String, String>) -> Result<NewLab, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let name = forms::required(
+        &mut errors,
+        "name",
+        "Name des Labs",
+        value(form, "name"),
+        100,
+    );
+    let city = forms::required(&mut errors, "city", "Stadt", value(form, "city"), 100);
+    let slug = value(form, "slug").trim().to_lowercase();
+    let slug = if slug.is_empty() {
+        codefor_domain::slug::slugify(&city)
+    } else {
+        slug
+    };
+    if !codefor_domain::slug::is_valid(&slug) || slug.len() > 60 {
+        errors.add(
+            "slug",
+            "Die Adresse besteht aus Kleinbuchstaben, Ziffern und Bindestrichen, zum Beispiel „bad-oldesloe“.",
+        );
+    } else if RESERVED.contains(&slug.as_str()) {
+        errors.add(
+            "slug",
+            format!("„/{slug}/“ braucht die Plattform selbst. Bitte wähle eine andere Adresse."),
+        );
+    }
+    let state_key = value(form, "state_key").trim().to_owned();
+    if codefor_domain::states::by_key(&state_key).is_none() {
+        errors.add("state_key", "Bitte wähle das Bundesland.");
+    }
+    let coordinate =
+        |errors: &mut FieldErrors, field: &'static str, range: std::ops::RangeInclusive<f64>| {
+            let raw = value(form, field).trim().replace(',', ".");
+            if raw.is_empty() {
+                return None;
+            }
+            match raw.parse::<f64>() {
+                Ok(v) if range.contains(&v) => Some(v),
+                _ => {
+                    errors.add(
+                        field,
+                        format!(
+                            "Eine Zahl zwischen {} und {}, zum Beispiel {}.",
+                            range.start(),
+                            range.end(),
+                            (range.start() + range.end()) / 2.0
+                        ),
+                    );
+                    None
+                }
+            }
+        };
+    // Germany lies within these bounds; a lab elsewhere would fall off the map.
+    let latitude = coordinate(&mut errors, "latitude", 47.0..=55.5);
+    let longitude = coordinate(&mut errors, "longitude", 5.5..=15.5);
+    let meeting = forms::optional(
+        &mut errors,
+        "meeting",
+        "Treffen",
+        value(form, "meeting"),
+        500,
+    )
+    .unwrap_or_default();
+    let body_md = forms::optional(
+        &mut errors,
+        "body_md",
+        "Beschreibung",
+        value(form, "body_md"),
+        BODY_MAX,
+    )
+    .unwrap_or_default();
+    errors.into_result(NewLab {
+        slug,
+        name,
+        city,
+        state_key,
+        latitude,
+        longitude,
+        meeting,
+        body_md,
+    })
+}
+
+/// Founds a lab (admins): the lab, its first revision and an audit entry. A taken
+/// address (a lab, also a deleted one, or a page) is a field error.
+pub async fn create(
+    db: &Db,
+    lab: &NewLab,
+    author: codefor_storage::revisions::Author<'_>,
+) -> Result<i64, crate::accounts::AccountError> {
+    if codefor_storage::pages::id_of(db, &lab.slug)
+        .await?
+        .is_some()
+    {
+        return Err(FieldErrors::one(
+            "slug",
+            format!("Unter „/{}/“ steht schon eine Seite.", lab.slug),
+        )
+        .into());
+    }
+    let path = crate::urls::lab(&lab.slug);
+    let (html, _) = editing::render_body(db, &path, &lab.body_md, Some(&lab.name)).await?;
+    let mut tx = db.begin().await?;
+    let Some(id) = labs::create(
+        &mut tx,
+        &codefor_storage::labs::NewLab {
+            slug: &lab.slug,
+            name: &lab.name,
+            city: &lab.city,
+            state_key: Some(&lab.state_key),
+            latitude: lab.latitude,
+            longitude: lab.longitude,
+            meeting: (!lab.meeting.is_empty()).then_some(lab.meeting.as_str()),
+            body_md: &lab.body_md,
+            body_html: &html,
+        },
+    )
+    .await?
+    else {
+        return Err(FieldErrors::one(
+            "slug",
+            format!(
+                "Ein Lab „{}“ gibt es schon (vielleicht im Papierkorb).",
+                lab.slug
+            ),
+        )
+        .into());
+    };
+    let first = LabEdit {
+        name: lab.name.clone(),
+        city: lab.city.clone(),
+        meeting: lab.meeting.clone(),
+        body_md: lab.body_md.clone(),
+        links: vec![],
+        leads: vec![],
+    };
+    codefor_storage::revisions::record(
+        &mut tx,
+        Kind::Lab,
+        id,
+        author,
+        "Lab gegründet",
+        &serde_json::to_string(&first).map_err(DbError::from)?,
+    )
+    .await?;
+    codefor_storage::audit::record(
+        &mut tx,
+        author.account_id,
+        author.name,
+        "lab.create",
+        &lab.slug,
+        &lab.name,
+    )
+    .await?;
+    codefor_storage::bump_content_version(&mut tx).await?;
+    codefor_storage::commit(tx).await?;
+    Ok(id)
+}

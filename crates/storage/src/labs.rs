@@ -409,3 +409,40 @@ pub async fn lead_ids(conn: &mut Connection, lab_id: i64) -> Result<Vec<(i64, St
     .fetch_all(&mut *conn)
     .await?)
 }
+
+/// A new lab as an admin creates it.
+#[derive(Debug, Clone)]
+pub struct NewLab<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub city: &'a str,
+    pub state_key: Option<&'a str>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub meeting: Option<&'a str>,
+    pub body_md: &'a str,
+    pub body_html: &'a str,
+}
+
+/// Creates a lab; `Ok(None)` when the slug is taken (also by a deleted lab).
+pub async fn create(conn: &mut Connection, lab: &NewLab<'_>) -> Result<Option<i64>, DbError> {
+    let now = now();
+    Ok(sqlx::query_scalar(
+        "INSERT INTO labs (slug, name, city, state_key, latitude, longitude, body_md, body_html, \
+         meeting, content_hash, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', $10, $10) \
+         ON CONFLICT (slug) DO NOTHING RETURNING id",
+    )
+    .bind(lab.slug)
+    .bind(lab.name)
+    .bind(lab.city)
+    .bind(lab.state_key)
+    .bind(lab.latitude)
+    .bind(lab.longitude)
+    .bind(lab.body_md)
+    .bind(lab.body_html)
+    .bind(lab.meeting)
+    .bind(&now)
+    .fetch_optional(&mut *conn)
+    .await?)
+}

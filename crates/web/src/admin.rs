@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/konten/{id}/admin", post(set_admin))
         .route("/admin/konten/{id}/lab", post(make_lead))
         .route("/admin/konten/{id}/person", post(link_person))
+        .route("/admin/labs/neu/", get(new_lab_form).post(new_lab))
         .route("/admin/papierkorb/", get(trash))
         .route("/admin/papierkorb/{kind}/{id}", post(undelete))
 }
@@ -240,4 +241,89 @@ async fn link_person(
 ) -> Result<Response, WebError> {
     let result = admin::link_person(&state.db, Actor::of(&admin.account), id, &form.person).await;
     done(&state, &admin, result).await
+}
+
+async fn new_lab_page(
+    state: &AppState,
+    admin: &AdminOnly,
+    status: StatusCode,
+    values: &std::collections::HashMap<String, String>,
+    errors: &codefor_core::forms::FieldErrors,
+) -> Result<Response, WebError> {
+    let chrome = Chrome::load(&state.db).await?;
+    let csrf = admin
+        .visitor
+        .current
+        .as_ref()
+        .map(|c| c.session.csrf_token.clone())
+        .unwrap_or_default();
+    let states: Vec<_> = codefor_domain::states::ALL
+        .iter()
+        .map(|s| serde_json::json!({ "key": s.key, "name": s.name }))
+        .collect();
+    let html = render(
+        "admin/new_lab.html",
+        &chrome,
+        crate::ctx! {
+            title => "Neues Lab",
+            v => values,
+            err => errors.0.iter().map(|e| (e.field, e.message.clone())).collect::<std::collections::BTreeMap<_, _>>(),
+            error_count => errors.0.len(),
+            states => states,
+            csrf => csrf,
+        },
+    )?;
+    Ok(private(status, html))
+}
+
+async fn new_lab_form(
+    State(state): State<AppState>,
+    admin: AdminOnly,
+) -> Result<Response, WebError> {
+    new_lab_page(
+        &state,
+        &admin,
+        StatusCode::OK,
+        &Default::default(),
+        &Default::default(),
+    )
+    .await
+}
+
+async fn new_lab(
+    State(state): State<AppState>,
+    admin: AdminOnly,
+    Form(form): Form<std::collections::HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let parsed = match codefor_core::labs::parse_new(&form) {
+        Ok(lab) => lab,
+        Err(errors) => {
+            return new_lab_page(
+                &state,
+                &admin,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form,
+                &errors,
+            )
+            .await;
+        }
+    };
+    let author = codefor_storage::revisions::Author {
+        account_id: Some(admin.account.id),
+        name: &admin.account.display_name,
+    };
+    match codefor_core::labs::create(&state.db, &parsed, author).await {
+        Ok(_) => Ok(see_other(&codefor_core::urls::lab(&parsed.slug))),
+        Err(AccountError::Invalid(errors)) => {
+            new_lab_page(
+                &state,
+                &admin,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form,
+                &errors,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -16,6 +16,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../assets/style.css"),
     ),
     (
+        "preview.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/preview.js"),
+    ),
+    (
         "logo.svg",
         "image/svg+xml",
         include_str!("../assets/logo.svg"),

@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/versionen/{*path}", get(history))
         .route("/wiederherstellen/{*path}", post(restore))
         .route("/loeschen/{*path}", get(delete_form).post(delete))
+        .route("/vorschau/{*path}", post(live_preview))
 }
 
 /// The record a request is about.
@@ -208,6 +209,7 @@ impl FromRequestParts<AppState> for Editor {
             .or_else(|| path.strip_prefix("/versionen/"))
             .or_else(|| path.strip_prefix("/wiederherstellen/"))
             .or_else(|| path.strip_prefix("/loeschen/"))
+            .or_else(|| path.strip_prefix("/vorschau/"))
             .unwrap_or("");
         let visitor = parts
             .extensions
@@ -334,9 +336,7 @@ async fn save_as<E: Editable>(
             None => "",
         };
         let title = E::FIELDS.first().map(|f| editing::value(form, f.name));
-        let own_title = if E::KIND == Kind::Page { None } else { title };
-        let (html, hints) =
-            editing::render_body(&state.db, &editor.target.public, body, own_title).await?;
+        let (html, hints) = preview_of::<E>(state, editor, body, title).await?;
         let errors = parsed.err().unwrap_or_default();
         return edit_page::<E>(
             state,
@@ -530,4 +530,33 @@ async fn delete(
     )
     .await?;
     Ok(see_other("/admin/papierkorb/"))
+}
+
+/// The record's body rendered as saving would render it, with the link checks' hints.
+async fn preview_of<E: Editable>(
+    state: &AppState,
+    editor: &Editor,
+    body: &str,
+    title: Option<&str>,
+) -> Result<(String, Vec<String>), WebError> {
+    let own_title = if E::KIND == Kind::Page { None } else { title };
+    Ok(editing::render_body(&state.db, &editor.target.public, body, own_title).await?)
+}
+
+/// `POST /vorschau/<path>` (`body_md`, `title`): the live preview of the edit form's
+/// script, as JSON `{"html", "hints"}`.
+async fn live_preview(
+    State(state): State<AppState>,
+    editor: Editor,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let body = editing::value(&form, "body_md");
+    let title = form.get("title").map(String::as_str);
+    let (html, hints) =
+        with_edit!(editor.target.kind, E => preview_of::<E>(&state, &editor, body, title).await?);
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        axum::Json(serde_json::json!({ "html": html, "hints": hints })),
+    )
+        .into_response())
 }

@@ -52,6 +52,7 @@ fn environment() -> Environment<'static> {
         "editing/revision.html",
         "editing/delete.html",
         "admin/trash.html",
+        "admin/new_lab.html",
         "uploads/form.html",
         "components/figures.html",
         "components/labs_by_state.html",

@@ -541,7 +541,7 @@ fn permission_matrix_over_http() {
             ("admin", Some("matrix-admin@example.org")),
         ];
         // (what, GET path, expected status per role)
-        let actions: [(&str, &str, [u16; 4]); 12] = [
+        let actions: [(&str, &str, [u16; 4]); 14] = [
             ("edit own lab", "/bearbeiten/kiel/", [303, 403, 200, 200]),
             (
                 "edit other lab",
@@ -585,6 +585,8 @@ fn permission_matrix_over_http() {
                 [303, 403, 403, 200],
             ),
             ("the trash", "/admin/papierkorb/", [303, 403, 403, 200]),
+            ("create a lab", "/admin/labs/neu/", [303, 403, 403, 200]),
+            ("upload a picture", "/hochladen/", [303, 403, 200, 200]),
             ("own account", "/konto/", [303, 200, 200, 200]),
         ];
         for (i, (role, email)) in roles.iter().enumerate() {
@@ -901,6 +903,73 @@ fn responses_never_contain_secrets() {
             assert!(!page.body.contains("$argon2"), "{path}: hash");
             assert!(!page.body.contains(&token), "{path}: session token");
         }
+
+        // The admin's private and members-only profile parts, with markers to look for.
+        let private = "GEHEIM-7f3a";
+        let members = "NURMITGLIEDER-9c2e";
+        let saved = b
+            .submit(
+                "/konto/profil/",
+                "/konto/profil/",
+                &[
+                    ("bio", private),
+                    ("skills_free", members),
+                    ("visibility:bio", "private"),
+                    ("visibility:skills", "members"),
+                    ("visibility:sector", "public"),
+                    ("sector", "politics"),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status, 200);
+        let admin_id = codefor_storage::accounts::by_email(&w.server.db.db, admin_mail)
+            .await
+            .expect("read")
+            .expect("admin")
+            .id;
+        // Every page the sitemap names, the feeds and JSON, and the admin's profile.
+        let sitemap = crate::support::get(&w.server, "/sitemap.xml").await.1;
+        let mut paths: Vec<String> = regex::Regex::new(r"<loc>https?://[^/]+(/[^<]*)</loc>")
+            .expect("regex")
+            .captures_iter(&sitemap)
+            .map(|c| c[1].to_owned())
+            .collect();
+        assert!(paths.len() > 10, "the sitemap lists the site: {paths:?}");
+        paths.extend(
+            [
+                "/index.xml",
+                "/projekte/index.xml",
+                "/labs/index.xml",
+                "/labs/index.json",
+                "/projekte/index.json",
+                "/api/network.json",
+            ]
+            .map(String::from),
+        );
+        paths.push(format!("/profil/{admin_id}/"));
+        let mut anonymous = Browser::new(&w.server);
+        for path in &paths {
+            for (who, browser) in [
+                ("anonymous", &mut anonymous),
+                ("another member", &mut other),
+            ] {
+                let page = browser.get(path).await;
+                for secret in ["$argon2", token.as_str(), private, admin_mail] {
+                    assert!(!page.body.contains(secret), "{who} saw {secret} on {path}");
+                }
+                if who == "anonymous" {
+                    assert!(
+                        !page.body.contains(members),
+                        "anonymous saw a members-only part on {path}"
+                    );
+                }
+            }
+        }
+        let profile = other.get(&format!("/profil/{admin_id}/")).await.body;
+        assert!(
+            profile.contains(members) && profile.contains("Politik"),
+            "members see what is theirs to see"
+        );
     });
 }
 
@@ -959,6 +1028,35 @@ fn projects_posts_and_pages_are_edited_with_history() {
         assert!(public.contains("Sucht Mitmachende"));
         let history = b.get("/versionen/projekte/ratsinfo-radar/").await;
         assert!(history.body.contains("Version 2"), "{}", history.body);
+
+        // The live preview answers JSON to those who may edit, and only to them.
+        let token = CSRF
+            .captures(&b.get(path).await.body)
+            .map(|c| c[1].to_owned())
+            .unwrap_or_default();
+        let live = b
+            .post(
+                "/vorschau/projekte/ratsinfo-radar/",
+                &[
+                    ("body_md", "*kursiv* <script>x</script>"),
+                    ("title", "Ratsinfo-Radar"),
+                    ("csrf", &token),
+                ],
+            )
+            .await;
+        assert_eq!(live.status, 200);
+        let json: serde_json::Value = serde_json::from_str(&live.body).expect("json");
+        assert_eq!(
+            json["html"].as_str().map(str::trim),
+            Some("<p><em>kursiv</em> </p>")
+        );
+        let stranger = b
+            .post(
+                "/vorschau/projekte/haushalt-verstehen/",
+                &[("body_md", "x"), ("csrf", &token)],
+            )
+            .await;
+        assert_eq!(stranger.status, 403);
 
         // Preview shows what the link checks noticed, and saves nothing.
         let preview = b
@@ -1359,5 +1457,81 @@ fn leads_upload_pictures_checked_by_content_and_size() {
             preview.body
         );
         assert!(!preview.body.contains("Hinweise zu Links"));
+    });
+}
+
+#[test]
+fn admins_found_labs_with_checked_addresses() {
+    block_on(async {
+        let w = world().await;
+        let admin_mail = "gruender@example.org";
+        account(admin_mail, true, None).await;
+        let mut b = Browser::new(&w.server);
+        assert_eq!(b.sign_in(admin_mail, PASSWORD).await.status, 303);
+        let form = "/admin/labs/neu/";
+        let bad = b
+            .submit(
+                form,
+                form,
+                &[
+                    ("name", "OK Lab Admin"),
+                    ("city", "Irgendwo"),
+                    ("slug", "admin"),
+                    ("latitude", "120"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.body.contains("braucht die Plattform selbst"));
+        assert!(bad.body.contains("Bitte wähle das Bundesland."));
+        assert!(bad.body.contains("Eine Zahl zwischen 47 und 55.5"));
+        assert!(bad.body.contains(r#"value="OK Lab Admin""#), "input kept");
+        let taken = b
+            .submit(
+                form,
+                form,
+                &[
+                    ("name", "Noch ein Kiel"),
+                    ("city", "Kiel"),
+                    ("state_key", "01"),
+                ],
+            )
+            .await;
+        assert_eq!(taken.status, 422, "the address kiel is taken");
+        assert!(taken.body.contains("gibt es schon"));
+        let made = b
+            .submit(
+                form,
+                form,
+                &[
+                    ("name", "OK Lab Bad Oldesloe"),
+                    ("city", "Bad Oldesloe"),
+                    ("state_key", "01"),
+                    ("latitude", "53,81"),
+                    ("longitude", "10.37"),
+                    ("meeting", "Jeden ersten Montag"),
+                ],
+            )
+            .await;
+        assert_eq!(made.status, 303, "{}", made.body);
+        assert_eq!(made.location, "/bad-oldesloe/");
+        let page = crate::support::get(&w.server, "/bad-oldesloe/").await;
+        assert_eq!(page.0, 200);
+        assert!(page.1.contains("Jeden ersten Montag"));
+        assert!(
+            crate::support::get(&w.server, "/labs/")
+                .await
+                .1
+                .contains("/bad-oldesloe/")
+        );
+        let history = b.get("/versionen/bad-oldesloe/").await;
+        assert!(history.body.contains("Lab gegründet"));
+        let log = codefor_storage::audit::recent(&w.server.db.db, 100)
+            .await
+            .expect("audit");
+        assert!(
+            log.iter()
+                .any(|e| e.action == "lab.create" && e.target == "bad-oldesloe")
+        );
     });
 }
