@@ -43,8 +43,9 @@ enum Command {
 
 #[derive(Subcommand)]
 enum AdminCommand {
-    /// Create a confirmed admin account, or make an existing account an admin. Without
-    /// --password-stdin a new account gets a random password, printed once.
+    /// Create a confirmed admin account, or make an existing account an admin; either
+    /// way it gets a new password (from --password-stdin, else a random one printed once)
+    /// and all its sessions end.
     CreateAdmin {
         /// The account's e-mail address.
         email: String,
@@ -100,8 +101,8 @@ struct ServeArgs {
         default_value = "Code for Germany <noreply@localhost>"
     )]
     mail_from: String,
-    /// Take the client address for rate limits from X-Forwarded-For (only behind a
-    /// reverse proxy that sets it).
+    /// Take the client address for rate limits from the last entry of X-Forwarded-For
+    /// (only behind one reverse proxy that appends it).
     #[arg(long, env = "CODEFOR_TRUST_FORWARDED_FOR")]
     trust_forwarded_for: bool,
     /// Folder for pictures uploaded in the browser (created when needed). With several
@@ -347,40 +348,26 @@ async fn admin(command: AdminCommand) -> ExitCode {
             }
         },
     };
+    let pw = password
+        .as_deref()
+        .or(generated.as_deref())
+        .unwrap_or_default();
+    let shown = if password.is_none() {
+        format!("; password (shown once, change it after signing in): {pw}")
+    } else {
+        String::new()
+    };
     let result = match &command {
         AdminCommand::CreateAdmin { email, name, .. } => {
-            let exists = matches!(
-                codefor_storage::accounts::by_email(&db, email).await,
-                Ok(Some(_))
-            );
-            let pw = password
-                .as_deref()
-                .or(if exists { None } else { generated.as_deref() });
-            codefor_core::admin::create_admin(&db, email, name, pw).await.map(|_| {
-                match (exists, pw) {
-                    (true, None) => println!("{email} is now an admin (password unchanged)."),
-                    (_, Some(p)) if password.is_none() => {
-                        println!("admin {email} created; password (shown once, change it after signing in): {p}");
-                    }
-                    _ => println!("{email} is an admin."),
-                }
-            })
+            codefor_core::admin::create_admin(&db, email, name, pw)
+                .await
+                .map(|_| println!("{email} is an admin, all its sessions are signed out{shown}"))
         }
         AdminCommand::ResetPassword { email, .. } => {
-            let pw = password
-                .as_deref()
-                .or(generated.as_deref())
-                .unwrap_or_default();
             codefor_core::admin::reset_password(&db, email, pw)
                 .await
                 .map(|()| {
-                    if password.is_none() {
-                        println!(
-                            "new password for {email} (shown once; all sessions signed out): {pw}"
-                        );
-                    } else {
-                        println!("password of {email} changed; all sessions signed out.");
-                    }
+                    println!("new password for {email}, all its sessions are signed out{shown}")
                 })
         }
     };

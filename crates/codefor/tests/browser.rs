@@ -275,7 +275,7 @@ async fn a_lead_edits_the_meeting_info_and_restores_it() {
         .expect("seed the demo network");
     let email = "lea@example.org";
     let password = "ein langes Passwort";
-    let id = codefor_core::admin::create_admin(&t.db, "admin@example.org", "Admin", Some(password))
+    let id = codefor_core::admin::create_admin(&t.db, "admin@example.org", "Admin", password)
         .await
         .expect("admin");
     assert!(id > 0);

@@ -118,6 +118,20 @@ pub async fn check_and_count(db: &Db, limit: Limit, key: &str) -> Result<(), Acc
     Ok(())
 }
 
+/// Counts this attempt, then refuses when it is over `limit`; returns the moment
+/// recorded (to forget it again after a success).
+pub async fn count_then_check(db: &Db, limit: Limit, key: &str) -> Result<i64, AccountError> {
+    let now = unix_now();
+    attempts::record(db, limit.scope, key, now).await?;
+    let used = attempts::count(db, limit.scope, key, now - limit.window).await?;
+    if used > limit.max {
+        return Err(AccountError::RateLimited {
+            minutes: (limit.window + MINUTE - 1) / MINUTE,
+        });
+    }
+    Ok(now)
+}
+
 /// Refuses when `key` used up `limit`, without counting.
 pub async fn check(db: &Db, limit: Limit, key: &str) -> Result<(), AccountError> {
     let now = unix_now();
@@ -164,7 +178,15 @@ pub async fn register(
         return Err(errors.into());
     }
     check_and_count(db, REGISTER_PER_ADDRESS, client).await?;
+    // Hashed either way, so the answer takes as long for a known address as for a new one.
+    let hash = secrets::hash_password(form.password.clone()).await?;
     if let Some(existing) = accounts::by_email(db, &email).await? {
+        if check_and_count(db, MAIL_PER_ACCOUNT, &existing.id.to_string())
+            .await
+            .is_err()
+        {
+            return Ok(());
+        }
         let mail = Mail {
             to: existing.email.clone(),
             subject: "Du hast schon ein Konto bei Code for Germany".into(),
@@ -179,7 +201,6 @@ pub async fn register(
         mailer.send(&mail).await?;
         return Ok(());
     }
-    let hash = secrets::hash_password(form.password.clone()).await?;
     let mut tx = db.begin().await?;
     let Some(id) = accounts::create(&mut tx, &email, &hash, &name, false).await? else {
         // Registered by a parallel request a moment ago.
@@ -257,8 +278,10 @@ pub async fn sign_in(
     policy: SessionPolicy,
 ) -> Result<NewSession, AccountError> {
     let email = accounts::normalize_email(email);
-    check(db, LOGIN_PER_ACCOUNT, &email).await?;
-    check(db, LOGIN_PER_ADDRESS, client).await?;
+    // Counted before the (slow) password check, so that requests sent in parallel cannot
+    // all pass the limit before any of them is counted.
+    count_then_check(db, LOGIN_PER_ACCOUNT, &email).await?;
+    let at = count_then_check(db, LOGIN_PER_ADDRESS, client).await?;
     let credentials = accounts::credentials(db, &email).await?;
     let ok = password.len() <= secrets::PASSWORD_MAX
         && secrets::verify_password(
@@ -267,16 +290,15 @@ pub async fn sign_in(
         )
         .await;
     let Some(credentials) = credentials.filter(|_| ok) else {
-        let now = unix_now();
-        attempts::record(db, LOGIN_PER_ACCOUNT.scope, &email, now).await?;
-        attempts::record(db, LOGIN_PER_ADDRESS.scope, client, now).await?;
         return Err(AccountError::BadCredentials);
     };
+    // A success does not count against the account or the address.
+    attempts::clear(db, LOGIN_PER_ACCOUNT.scope, &email).await?;
+    attempts::forget(db, LOGIN_PER_ADDRESS.scope, client, at).await?;
     if credentials.confirmed_at.is_none() {
         resend_confirmation(db, mailer, origin, credentials.id, client).await?;
         return Err(AccountError::NotConfirmed);
     }
-    attempts::clear(db, LOGIN_PER_ACCOUNT.scope, &email).await?;
     open_session(db, credentials.id, policy).await
 }
 
@@ -499,6 +521,7 @@ pub async fn reset_password(
     accounts::set_password(&mut tx, id, &hash).await?;
     accounts::confirm(&mut tx, id).await?;
     sessions::delete_of_account(&mut tx, id, None).await?;
+    accounts::expire_tokens(&mut tx, id, unix_now()).await?;
     codefor_storage::commit(tx).await?;
     Ok(account)
 }
@@ -524,14 +547,14 @@ async fn require_password(
     password: &str,
 ) -> Result<(), AccountError> {
     let key = account.id.to_string();
-    check(db, LOGIN_PER_ACCOUNT, &key).await?;
+    let at = count_then_check(db, LOGIN_PER_ACCOUNT, &key).await?;
     let stored = accounts::password_hash(db, account.id).await?;
     if password.len() > secrets::PASSWORD_MAX
         || !secrets::verify_password(password.to_owned(), stored).await
     {
-        attempts::record(db, LOGIN_PER_ACCOUNT.scope, &key, unix_now()).await?;
         return Err(FieldErrors::one(field, "Das Passwort stimmt nicht.").into());
     }
+    attempts::forget(db, LOGIN_PER_ACCOUNT.scope, &key, at).await?;
     Ok(())
 }
 
@@ -549,6 +572,7 @@ pub async fn change_password(
     let mut tx = db.begin().await?;
     accounts::set_password(&mut tx, current.account.id, &hash).await?;
     sessions::delete_of_account(&mut tx, current.account.id, Some(&current.token_hash)).await?;
+    accounts::expire_tokens(&mut tx, current.account.id, unix_now()).await?;
     codefor_storage::commit(tx).await?;
     Ok(())
 }
@@ -635,6 +659,8 @@ pub async fn confirm_email_change(db: &Db, token: &str) -> Result<Account, Accou
     else {
         return Err(AccountError::TokenInvalid);
     };
+    // Links sent to the old address (a reset) must not work any more.
+    accounts::expire_tokens(&mut tx, id, unix_now()).await?;
     if !accounts::set_email(&mut tx, id, &new_email).await? {
         return Err(FieldErrors::one(
             "new_email",
@@ -715,6 +741,8 @@ pub async fn delete(db: &Db, account: &Account, password: &str) -> Result<(), Ac
     let mut tx = db.begin().await?;
     revisions::anonymize_author(&mut tx, account.id, FORMER_MEMBER).await?;
     audit::anonymize_actor(&mut tx, account.id, FORMER_MEMBER).await?;
+    audit::anonymize_target(&mut tx, &account.email, FORMER_MEMBER).await?;
+    accounts::anonymize_own_person(&mut tx, account, FORMER_MEMBER).await?;
     accounts::delete(&mut tx, account.id).await?;
     audit::record(&mut tx, None, FORMER_MEMBER, "account.delete", "Konto", "").await?;
     codefor_storage::bump_content_version(&mut tx).await?;

@@ -30,46 +30,36 @@ impl<'a> Actor<'a> {
     }
 }
 
-/// Creates a confirmed admin account, or makes an existing account an admin (its
-/// password is then left alone unless `password` is given). Returns the account id.
+/// Creates a confirmed admin account, or makes an existing account an admin. Either way
+/// the account gets `password` and every session and mailed link of it ends: whoever
+/// registered the address before (and never confirmed it) holds nothing afterwards.
+/// Returns the account id.
 pub async fn create_admin(
     db: &Db,
     email: &str,
     name: &str,
-    password: Option<&str>,
+    password: &str,
 ) -> Result<i64, AccountError> {
     let mut errors = FieldErrors::default();
     let email = forms::email(&mut errors, "email", email);
     let name = forms::required(&mut errors, "display_name", "Name", name, 80);
-    if let Some(p) = password
-        && let Some(problem) = secrets::password_problem(p, &email)
-    {
+    if let Some(problem) = secrets::password_problem(password, &email) {
         errors.add("password", problem);
     }
     errors.into_result(())?;
-    let hash = match password {
-        Some(p) => Some(secrets::hash_password(p.to_owned()).await?),
-        None => None,
-    };
+    let hash = secrets::hash_password(password.to_owned()).await?;
     let existing = accounts::by_email(db, &email).await?;
     let mut tx = db.begin().await?;
     let id = match existing {
         Some(account) => {
-            if let Some(hash) = &hash {
-                accounts::set_password(&mut tx, account.id, hash).await?;
-            }
+            accounts::set_password(&mut tx, account.id, &hash).await?;
+            sessions::delete_of_account(&mut tx, account.id, None).await?;
+            accounts::expire_tokens(&mut tx, account.id, crate::accounts::unix_now()).await?;
             account.id
         }
-        None => {
-            let Some(hash) = hash else {
-                return Err(
-                    FieldErrors::one("password", "Ein neues Konto braucht ein Passwort.").into(),
-                );
-            };
-            accounts::create(&mut tx, &email, &hash, &name, true)
-                .await?
-                .ok_or_else(|| FieldErrors::one("email", "Diese Adresse ist schon vergeben."))?
-        }
+        None => accounts::create(&mut tx, &email, &hash, &name, true)
+            .await?
+            .ok_or_else(|| FieldErrors::one("email", "Diese Adresse ist schon vergeben."))?,
     };
     accounts::set_admin(&mut tx, id, true).await?;
     accounts::confirm(&mut tx, id).await?;

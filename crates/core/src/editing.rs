@@ -67,6 +67,7 @@ pub trait Editable:
         conn: &mut Connection,
         id: i64,
         body_html: &str,
+        author: Author<'_>,
     ) -> impl Future<Output = Result<(), DbError>> + Send;
 }
 
@@ -163,7 +164,7 @@ pub async fn save<E: Editable>(
         )
         .await?;
     }
-    edit.store(&mut tx, id, &html).await?;
+    edit.store(&mut tx, id, &html, author).await?;
     let summary = match summary.trim() {
         "" => "Bearbeitet",
         s => s,

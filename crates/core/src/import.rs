@@ -15,6 +15,7 @@ use codefor_content::markdown::{self, RenderContext};
 use codefor_content::report::{ParseError, Warning};
 use codefor_domain::people::Role;
 use codefor_domain::{Lab, Link, Page, Post, Project};
+use codefor_storage::revisions::{self, Author, Kind};
 use codefor_storage::{
     Change, Db, DbError, Tally, bump_content_version, data_files, imports, labs, media, pages,
     people, posts, projects, redirects,
@@ -354,6 +355,8 @@ async fn write_all(
     progress: &dyn Progress,
 ) -> Result<BTreeMap<&'static str, Tally>, DbError> {
     let mut counts: BTreeMap<&'static str, Tally> = BTreeMap::new();
+    // Records the import changed, for their revision history (see `record_revisions`).
+    let mut updated: Vec<(Kind, i64)> = Vec::new();
     let mut tx = db.begin().await?;
 
     progress.phase("people", site.people.len());
@@ -381,6 +384,9 @@ async fn write_all(
         if labs::set_people(&mut tx, id, &wanted).await? > 0 && change == Change::Unchanged {
             change = Change::Updated;
         }
+        if change == Change::Updated {
+            updated.push((Kind::Lab, id));
+        }
         counts.entry("labs").or_default().add(change);
         progress.advance();
     }
@@ -394,6 +400,9 @@ async fn write_all(
             .collect();
         if projects::set_collaborators(&mut tx, id, &people).await? && change == Change::Unchanged {
             change = Change::Updated;
+        }
+        if change == Change::Updated {
+            updated.push((Kind::Project, id));
         }
         counts
             .entry(if d.record.draft {
@@ -416,6 +425,9 @@ async fn write_all(
         if posts::set_authors(&mut tx, id, &people).await? && change == Change::Unchanged {
             change = Change::Updated;
         }
+        if change == Change::Updated {
+            updated.push((Kind::Post, id));
+        }
         counts
             .entry(if d.record.draft {
                 "posts (draft)"
@@ -429,7 +441,10 @@ async fn write_all(
 
     progress.phase("pages", site.pages.len());
     for d in &site.pages {
-        let (_, change) = pages::upsert(&mut tx, &d.record).await?;
+        let (id, change) = pages::upsert(&mut tx, &d.record).await?;
+        if change == Change::Updated {
+            updated.push((Kind::Page, id));
+        }
         counts.entry("pages").or_default().add(change);
         progress.advance();
     }
@@ -467,8 +482,59 @@ async fn write_all(
         )
         .await?;
         tx.commit().await?;
+        record_revisions(db, &updated).await?;
     }
     Ok(counts)
+}
+
+/// A record edited in the browser has a revision history; when a re-import changes it,
+/// the imported state becomes a revision too, so the history shows it and an earlier
+/// state can be restored. Records never edited start their history at their first edit.
+async fn record_revisions(db: &Db, updated: &[(Kind, i64)]) -> Result<(), DbError> {
+    let mut with_history = Vec::new();
+    {
+        let mut tx = db.begin().await?;
+        for (kind, id) in updated {
+            if revisions::exists(&mut tx, *kind, *id).await? {
+                with_history.push((*kind, *id));
+            }
+        }
+        tx.rollback().await?;
+    }
+    for (kind, id) in with_history {
+        let snapshot = match kind {
+            Kind::Lab => snapshot_of::<crate::labs::LabEdit>(db, id).await?,
+            Kind::Project => snapshot_of::<crate::projects::ProjectEdit>(db, id).await?,
+            Kind::Post => snapshot_of::<crate::posts::PostEdit>(db, id).await?,
+            Kind::Page => snapshot_of::<crate::pages::PageEdit>(db, id).await?,
+        };
+        let Some(snapshot) = snapshot else { continue };
+        let mut tx = db.begin().await?;
+        revisions::record(
+            &mut tx,
+            kind,
+            id,
+            Author {
+                account_id: None,
+                name: "Import",
+            },
+            "Geändert durch einen Import",
+            &snapshot,
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+async fn snapshot_of<E: crate::editing::Editable>(
+    db: &Db,
+    id: i64,
+) -> Result<Option<String>, DbError> {
+    match E::load(db, id).await? {
+        Some(state) => Ok(Some(serde_json::to_string(&state)?)),
+        None => Ok(None),
+    }
 }
 
 /// Records the database has but the source no longer does (deleted or renamed files).

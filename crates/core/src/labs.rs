@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use codefor_domain::Link;
 use codefor_storage::labs::{self, EditableFields, LabDetail};
-use codefor_storage::revisions::Kind;
+use codefor_storage::revisions::{Author, Kind};
 use codefor_storage::{Connection, Db, DbError, people};
 use serde::{Deserialize, Serialize};
 
@@ -170,7 +170,13 @@ impl Editable for LabEdit {
         })
     }
 
-    async fn store(&self, conn: &mut Connection, id: i64, body_html: &str) -> Result<(), DbError> {
+    async fn store(
+        &self,
+        conn: &mut Connection,
+        id: i64,
+        body_html: &str,
+        author: Author<'_>,
+    ) -> Result<(), DbError> {
         let meeting = (!self.meeting.is_empty()).then_some(self.meeting.as_str());
         labs::update_editable(
             conn,
@@ -186,16 +192,53 @@ impl Editable for LabEdit {
         )
         .await?;
         // Leads who keep their name keep their person (and the account linked to it).
+        // Each current lead is matched by name once, so two people of the same name stay
+        // two; other names are people by key ("Ada Lovelace" and "ada lovelace" are one),
+        // and nobody is listed twice.
         let current = labs::lead_ids(conn, id).await?;
+        let mut unmatched = current.clone();
         let mut ids = Vec::with_capacity(self.leads.len());
+        let mut names = Vec::with_capacity(self.leads.len());
         for name in &self.leads {
-            let id = match current.iter().find(|(_, n)| n == name) {
-                Some((id, _)) => *id,
+            let person = match unmatched.iter().position(|(_, n)| n == name) {
+                Some(at) => unmatched.remove(at).0,
                 None => people::find_or_create(conn, name).await?,
             };
-            ids.push(id);
+            if !ids.contains(&person) {
+                ids.push(person);
+                names.push(name);
+            }
         }
-        labs::replace_leads(conn, id, &ids).await
+        labs::replace_leads(conn, id, &ids).await?;
+        // Who leads a lab is a role: changes go to the audit log.
+        let slug = labs::slug_of(conn, id).await?.unwrap_or_default();
+        for (person, name) in &current {
+            if !ids.contains(person) {
+                codefor_storage::audit::record(
+                    conn,
+                    author.account_id,
+                    author.name,
+                    "role.lead.withdraw",
+                    &slug,
+                    name,
+                )
+                .await?;
+            }
+        }
+        for (person, name) in ids.iter().zip(names) {
+            if !current.iter().any(|(p, _)| p == person) {
+                codefor_storage::audit::record(
+                    conn,
+                    author.account_id,
+                    author.name,
+                    "role.lead.grant",
+                    &slug,
+                    name,
+                )
+                .await?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -218,6 +261,7 @@ fn names(errors: &mut FieldErrors, field: &'static str, text: &str) -> Vec<Strin
             errors.add(field, format!("Zeile {}: „{name}“ ist kein Name.", n + 1));
             break;
         }
+        // Two people may share a name; the same line twice is one person.
         if !out.iter().any(|l| l == name) {
             out.push(name.to_owned());
         }

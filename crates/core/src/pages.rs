@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use codefor_storage::pages;
-use codefor_storage::revisions::Kind;
+use codefor_storage::revisions::{Author, Kind};
 use codefor_storage::{Connection, Db, DbError};
 use serde::{Deserialize, Serialize};
 
@@ -104,7 +104,13 @@ impl Editable for PageEdit {
         }))
     }
 
-    async fn store(&self, conn: &mut Connection, id: i64, body_html: &str) -> Result<(), DbError> {
+    async fn store(
+        &self,
+        conn: &mut Connection,
+        id: i64,
+        body_html: &str,
+        _author: Author<'_>,
+    ) -> Result<(), DbError> {
         pages::update_editable(
             conn,
             id,

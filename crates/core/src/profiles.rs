@@ -241,6 +241,33 @@ pub struct FormView {
     pub visibilities: Vec<(&'static str, &'static str)>,
 }
 
+/// The form as it was sent (after an error), so nothing typed or ticked is lost.
+pub fn form_view_sent(form: &HashMap<String, String>) -> FormView {
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let ticked = |prefix: &str, offered: &[&str]| -> Vec<(String, bool)> {
+        offered
+            .iter()
+            .map(|o| ((*o).to_owned(), form.contains_key(&format!("{prefix}:{o}"))))
+            .collect()
+    };
+    let mut view = form_view(&Profile::default());
+    view.bio = get("bio");
+    view.sector = get("sector");
+    view.skills = ticked("skill", SKILLS);
+    view.skills_free = get("skills_free");
+    view.interests = ticked("interest", INTERESTS);
+    view.interests_free = get("interests_free");
+    for (field, _, chosen) in &mut view.visibility {
+        if let Some(v) = form
+            .get(&format!("visibility:{field}"))
+            .and_then(|v| Visibility::parse(v))
+        {
+            *chosen = v.as_str();
+        }
+    }
+    view
+}
+
 pub fn form_view(profile: &Profile) -> FormView {
     let ticked = |offered: &[&str], have: &[String]| -> (Vec<(String, bool)>, String) {
         let boxes = offered

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use codefor_domain::{Link, ProjectStatus};
 use codefor_storage::projects::{self, EditableFields};
-use codefor_storage::revisions::Kind;
+use codefor_storage::revisions::{Author, Kind};
 use codefor_storage::{Connection, Db, DbError};
 use serde::{Deserialize, Serialize};
 
@@ -179,7 +179,13 @@ impl Editable for ProjectEdit {
         }))
     }
 
-    async fn store(&self, conn: &mut Connection, id: i64, body_html: &str) -> Result<(), DbError> {
+    async fn store(
+        &self,
+        conn: &mut Connection,
+        id: i64,
+        body_html: &str,
+        _author: Author<'_>,
+    ) -> Result<(), DbError> {
         projects::update_editable(
             conn,
             id,

@@ -252,6 +252,17 @@ pub async fn make_lead(
     account: &Account,
     lab_id: i64,
 ) -> Result<i64, DbError> {
+    add_to_lab(conn, account, lab_id, codefor_domain::people::Role::Lead).await
+}
+
+/// Adds the account's person to a lab as lead or member (creating the person from the
+/// display name when the account has none yet). Returns the person id.
+pub async fn add_to_lab(
+    conn: &mut Connection,
+    account: &Account,
+    lab_id: i64,
+    role: codefor_domain::people::Role,
+) -> Result<i64, DbError> {
     let person_id = match account.person_id {
         Some(p) => p,
         None => {
@@ -275,17 +286,19 @@ pub async fn make_lead(
         }
     };
     let position: i64 = sqlx::query_scalar(
-        "SELECT COALESCE(MAX(position) + 1, 0) FROM lab_memberships WHERE lab_id = $1 AND role = 'lead'",
+        "SELECT COALESCE(MAX(position) + 1, 0) FROM lab_memberships WHERE lab_id = $1 AND role = $2",
     )
     .bind(lab_id)
+    .bind(role.as_str())
     .fetch_one(&mut *conn)
     .await?;
     sqlx::query(
         "INSERT INTO lab_memberships (lab_id, person_id, role, state, position, created_at) \
-         VALUES ($1, $2, 'lead', 'active', $3, $4) ON CONFLICT (lab_id, person_id, role) DO NOTHING",
+         VALUES ($1, $2, $3, 'active', $4, $5) ON CONFLICT (lab_id, person_id, role) DO NOTHING",
     )
     .bind(lab_id)
     .bind(person_id)
+    .bind(role.as_str())
     .bind(position)
     .bind(now())
     .execute(&mut *conn)
@@ -441,4 +454,38 @@ pub async fn person_links(db: &Db, person_id: i64) -> Result<Option<String>, DbE
             .fetch_optional(db.pool())
             .await?,
     )
+}
+
+/// Makes every unused one-time link of an account stop working (after a password or
+/// address change).
+pub async fn expire_tokens(
+    conn: &mut Connection,
+    account_id: i64,
+    now: i64,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE account_tokens SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL")
+        .bind(now)
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// After an account is deleted: the person the platform made for it (to list it as a
+/// lead) no longer shows its name. People named in content stay as the content names them.
+pub async fn anonymize_own_person(
+    conn: &mut Connection,
+    account: &Account,
+    label: &str,
+) -> Result<(), DbError> {
+    if let Some(person) = account.person_id {
+        sqlx::query("UPDATE people SET name = $1, updated_at = $2 WHERE id = $3 AND key = $4")
+            .bind(label)
+            .bind(now())
+            .bind(person)
+            .bind(format!("account-{}", account.id))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }

@@ -43,3 +43,15 @@ pub async fn prune(db: &Db, before: i64) -> Result<u64, DbError> {
         .await?;
     Ok(done.rows_affected())
 }
+
+/// Forgets the attempts of `key` recorded at `at` (a success, counted before it was
+/// known to be one).
+pub async fn forget(db: &Db, scope: &str, key: &str, at: i64) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM attempts WHERE scope = $1 AND key = $2 AND at = $3")
+        .bind(scope)
+        .bind(key)
+        .bind(at)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}

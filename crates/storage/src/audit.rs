@@ -63,3 +63,17 @@ pub async fn anonymize_actor(
         .await?;
     Ok(())
 }
+
+/// After an account is deleted: entries about it no longer name its address.
+pub async fn anonymize_target(
+    conn: &mut Connection,
+    email: &str,
+    label: &str,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE audit_log SET target = $1 WHERE target = $2")
+        .bind(label)
+        .bind(email)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -327,6 +327,17 @@ pub async fn update_editable(
     .bind(lab_id)
     .execute(&mut *conn)
     .await?;
+    crate::util::patch_source(
+        conn,
+        "labs",
+        lab_id,
+        &[
+            ("title", Some(fields.name.into())),
+            ("city", Some(fields.city.into())),
+            ("schedule", fields.meeting.map(Into::into)),
+        ],
+    )
+    .await?;
     sqlx::query("DELETE FROM lab_links WHERE lab_id = $1 AND kind = 'link'")
         .bind(lab_id)
         .execute(&mut *conn)
@@ -429,8 +440,8 @@ pub async fn create(conn: &mut Connection, lab: &NewLab<'_>) -> Result<Option<i6
     let now = now();
     Ok(sqlx::query_scalar(
         "INSERT INTO labs (slug, name, city, state_key, latitude, longitude, body_md, body_html, \
-         meeting, content_hash, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', $10, $10) \
+         meeting, source_json, content_hash, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, '', $10, $10) \
          ON CONFLICT (slug) DO NOTHING RETURNING id",
     )
     .bind(lab.slug)
@@ -443,6 +454,21 @@ pub async fn create(conn: &mut Connection, lab: &NewLab<'_>) -> Result<Option<i6
     .bind(lab.body_html)
     .bind(lab.meeting)
     .bind(&now)
+    .bind(serde_json::to_string(&serde_json::json!({
+        "title": lab.name,
+        "city": lab.city,
+        "lat": lab.latitude,
+        "long": lab.longitude,
+        "schedule": lab.meeting,
+    }))?)
     .fetch_optional(&mut *conn)
     .await?)
+}
+
+/// The slug of the lab with this id (deleted ones included).
+pub async fn slug_of(conn: &mut Connection, id: i64) -> Result<Option<String>, DbError> {
+    Ok(sqlx::query_scalar("SELECT slug FROM labs WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?)
 }

@@ -443,6 +443,29 @@ pub async fn update_editable(
     .bind(id)
     .execute(&mut *conn)
     .await?;
+    let links: Vec<serde_json::Value> = f
+        .links
+        .iter()
+        .map(|l| serde_json::json!({ "url": l.url, "name": l.name }))
+        .collect();
+    crate::util::patch_source(
+        conn,
+        "projects",
+        id,
+        &[
+            ("title", Some(f.title.into())),
+            ("excerpt", f.summary.map(Into::into)),
+            (
+                "status",
+                f.status
+                    .and_then(ProjectStatus::parse)
+                    .map(|s| s.label_de().into()),
+            ),
+            ("tags", Some(f.topics.into())),
+            ("links", Some(links.into())),
+        ],
+    )
+    .await?;
     sqlx::query("DELETE FROM project_topics WHERE project_id = $1")
         .bind(id)
         .execute(&mut *conn)

@@ -80,3 +80,41 @@ pub(crate) async fn stored_hash(
         .fetch_optional(&mut *conn)
         .await?)
 }
+
+/// Brings a record's kept front matter (`source_json`, which today's JSON shapes are
+/// built from) in line with an edit: each key is set, or removed when `None`.
+pub(crate) async fn patch_source(
+    conn: &mut crate::Connection,
+    table: &'static str,
+    id: i64,
+    patch: &[(&str, Option<serde_json::Value>)],
+) -> Result<(), crate::DbError> {
+    let current: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT source_json FROM {table} WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let mut source: serde_json::Map<String, serde_json::Value> = current
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default();
+    for (key, value) in patch {
+        match value {
+            Some(v) => {
+                source.insert((*key).to_owned(), v.clone());
+            }
+            None => {
+                source.remove(*key);
+            }
+        }
+    }
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE {table} SET source_json = $1 WHERE id = $2"
+    )))
+    .bind(serde_json::to_string(&source)?)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

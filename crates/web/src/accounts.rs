@@ -11,7 +11,7 @@ use codefor_core::forms::FieldErrors;
 use serde::{Deserialize, Serialize};
 
 use crate::forms::{FormToken, local_next, private, see_other};
-use crate::session::{SESSION_COOKIE, Visitor, set_cookie};
+use crate::session::{SESSION_COOKIE, SignedIn, Visitor, set_cookie};
 use crate::views::{Chrome, render};
 use crate::{AppState, WebError};
 
@@ -71,11 +71,8 @@ async fn profile_page(
 
 async fn profile_form(
     State(state): State<AppState>,
-    visitor: Visitor,
+    SignedIn { visitor, current }: SignedIn,
 ) -> Result<Response, WebError> {
-    let Some(current) = &visitor.current else {
-        return Ok(see_other("/anmelden/?next=/konto/profil/"));
-    };
     let profile = codefor_storage::accounts::profile(&state.db, current.account.id)
         .await?
         .unwrap_or_default();
@@ -93,12 +90,9 @@ async fn profile_form(
 
 async fn profile_save(
     State(state): State<AppState>,
-    visitor: Visitor,
+    SignedIn { visitor, current }: SignedIn,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let Some(current) = visitor.current.clone() else {
-        return Ok(see_other("/anmelden/?next=/konto/profil/"));
-    };
     let map: std::collections::HashMap<String, String> = form.into_iter().collect();
     match codefor_core::profiles::parse(&map) {
         Ok(profile) => {
@@ -116,11 +110,7 @@ async fn profile_save(
         }
         Err(errors) => {
             // Show what was sent, with the errors beside it.
-            let sent = codefor_domain::profiles::Profile {
-                bio: map.get("bio").cloned().unwrap_or_default(),
-                ..Default::default()
-            };
-            let view = codefor_core::profiles::form_view(&sent);
+            let view = codefor_core::profiles::form_view_sent(&map);
             profile_page(
                 &state,
                 &visitor,
@@ -142,12 +132,9 @@ struct ClaimForm {
 
 async fn claim_person(
     State(state): State<AppState>,
-    visitor: Visitor,
+    SignedIn { visitor, current }: SignedIn,
     Form(form): Form<ClaimForm>,
 ) -> Result<Response, WebError> {
-    let Some(current) = visitor.current.clone() else {
-        return Ok(see_other("/anmelden/?next=/konto/"));
-    };
     match codefor_core::profiles::claim(&state.db, &current.account, &form.person).await {
         Ok(name) => {
             let notice = format!("Du bist jetzt als {name} eingetragen.");
@@ -839,7 +826,10 @@ async fn account_page(
     Ok(private(status, html))
 }
 
-async fn account(State(state): State<AppState>, visitor: Visitor) -> Result<Response, WebError> {
+async fn account(
+    State(state): State<AppState>,
+    SignedIn { visitor, .. }: SignedIn,
+) -> Result<Response, WebError> {
     account_page(
         &state,
         &visitor,
@@ -895,12 +885,9 @@ struct NameForm {
 
 async fn change_name(
     State(state): State<AppState>,
-    visitor: Visitor,
+    SignedIn { visitor, current }: SignedIn,
     Form(form): Form<NameForm>,
 ) -> Result<Response, WebError> {
-    let Some(current) = visitor.current.clone() else {
-        return Ok(see_other("/anmelden/?next=/konto/"));
-    };
     let result = accounts::change_name(&state.db, &current.account, &form.display_name).await;
     let mut refreshed = visitor.clone();
     if result.is_ok()
@@ -923,12 +910,9 @@ struct PasswordChangeForm {
 
 async fn change_password(
     State(state): State<AppState>,
-    visitor: Visitor,
+    SignedIn { visitor, current }: SignedIn,
     Form(form): Form<PasswordChangeForm>,
 ) -> Result<Response, WebError> {
-    let Some(current) = visitor.current.clone() else {
-        return Ok(see_other("/anmelden/?next=/konto/"));
-    };
     let result = accounts::change_password(
         &state.db,
         &current,
@@ -956,13 +940,10 @@ struct EmailChangeForm {
 
 async fn change_email(
     State(state): State<AppState>,
-    visitor: Visitor,
+    SignedIn { visitor, current }: SignedIn,
     headers: HeaderMap,
     Form(form): Form<EmailChangeForm>,
 ) -> Result<Response, WebError> {
-    let Some(current) = visitor.current.clone() else {
-        return Ok(see_other("/anmelden/?next=/konto/"));
-    };
     let origin = state.origin(&headers);
     let result = accounts::request_email_change(
         &state.db,
@@ -1039,10 +1020,10 @@ async fn email_confirm(
     }
 }
 
-async fn export(State(state): State<AppState>, visitor: Visitor) -> Result<Response, WebError> {
-    let Some(current) = visitor.current.clone() else {
-        return Ok(see_other("/anmelden/?next=/konto/"));
-    };
+async fn export(
+    State(state): State<AppState>,
+    SignedIn { current, .. }: SignedIn,
+) -> Result<Response, WebError> {
     let data = accounts::export(&state.db, &current.account).await?;
     let body =
         serde_json::to_string_pretty(&data).map_err(|e| WebError::Internal(e.to_string()))?;
@@ -1068,12 +1049,9 @@ struct DeleteForm {
 
 async fn delete(
     State(state): State<AppState>,
-    visitor: Visitor,
+    SignedIn { visitor, current }: SignedIn,
     Form(form): Form<DeleteForm>,
 ) -> Result<Response, WebError> {
-    let Some(current) = visitor.current.clone() else {
-        return Ok(see_other("/anmelden/?next=/konto/"));
-    };
     match accounts::delete(&state.db, &current.account, &form.delete_password).await {
         Ok(()) => {
             let anonymous = Visitor {

@@ -263,16 +263,27 @@ struct FormField {
     error: Option<String>,
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the edit form shows besides the record: the values, errors, a preview, and the
+/// revision the form started from.
+#[derive(Default)]
+struct Sheet<'a> {
+    values: HashMap<String, String>,
+    summary: &'a str,
+    errors: FieldErrors,
+    preview: Option<String>,
+    hints: Vec<String>,
+    /// The newest revision when the form was opened (0: none yet); a save from an older
+    /// one would silently undo someone else's change.
+    base: i64,
+    /// Set when someone else saved meanwhile: their revision's number.
+    conflict: Option<i64>,
+}
+
 async fn edit_page<E: Editable>(
     state: &AppState,
     editor: &Editor,
     status: StatusCode,
-    values: &HashMap<String, String>,
-    summary: &str,
-    errors: &FieldErrors,
-    preview: Option<String>,
-    hints: Vec<String>,
+    sheet: Sheet<'_>,
 ) -> Result<Response, WebError> {
     let token = FormToken::for_visitor(state, &editor.visitor)?;
     let chrome = Chrome::load(&state.db).await?;
@@ -280,8 +291,8 @@ async fn edit_page<E: Editable>(
         .iter()
         .map(|f| FormField {
             spec: *f,
-            value: values.get(f.name).cloned().unwrap_or_default(),
-            error: errors.get(f.name).map(str::to_owned),
+            value: sheet.values.get(f.name).cloned().unwrap_or_default(),
+            error: sheet.errors.get(f.name).map(str::to_owned),
         })
         .collect();
     let html = render(
@@ -291,21 +302,34 @@ async fn edit_page<E: Editable>(
             title => format!("{} bearbeiten", editor.target.title),
             target => editor.target,
             fields => fields,
-            summary => summary,
-            error_count => errors.0.len(),
-            preview => preview,
-            hints => hints,
+            summary => sheet.summary,
+            error_count => sheet.errors.0.len(),
+            preview => sheet.preview,
+            hints => sheet.hints,
+            base => sheet.base,
+            conflict => sheet.conflict,
             csrf => token.token.clone(),
         },
     )?;
     Ok(token.page(status, html))
 }
 
+/// The number of the record's newest revision, 0 when it has none.
+async fn latest(state: &AppState, editor: &Editor) -> Result<i64, WebError> {
+    Ok(
+        revisions::list(&state.db, editor.target.kind, editor.target.id)
+            .await?
+            .first()
+            .map_or(0, |r| r.number),
+    )
+}
+
 async fn edit_form(State(state): State<AppState>, editor: Editor) -> Result<Response, WebError> {
+    let base = latest(&state, &editor).await?;
     with_edit!(editor.target.kind, E => {
         let current = E::load(&state.db, editor.target.id).await?.unwrap_or_default();
-        let values = editing::form_values(&current);
-        edit_page::<E>(&state, &editor, StatusCode::OK, &values, "", &FieldErrors::default(), None, vec![]).await
+        let sheet = Sheet { values: editing::form_values(&current), base, ..Sheet::default() };
+        edit_page::<E>(&state, &editor, StatusCode::OK, sheet).await
     })
 }
 
@@ -314,41 +338,51 @@ async fn save(
     editor: Editor,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    with_edit!(editor.target.kind, E => save_as::<E>(&state, &editor, &form).await)
+    with_edit!(editor.target.kind, E => save_as::<E>(&state, &editor, form).await)
 }
 
 async fn save_as<E: Editable>(
     state: &AppState,
     editor: &Editor,
-    form: &HashMap<String, String>,
+    form: HashMap<String, String>,
 ) -> Result<Response, WebError> {
-    let summary = editing::value(form, "summary")
-        .chars()
-        .take(200)
-        .collect::<String>();
-    let parsed = E::parse(form);
-    if editing::value(form, "intent") == "preview" {
+    let summary: String = editing::value(&form, "summary").chars().take(200).collect();
+    let base: i64 = editing::value(&form, "base").parse().unwrap_or(-1);
+    let parsed = E::parse(&form);
+    if editing::value(&form, "intent") == "preview" {
         let body = match E::FIELDS
             .iter()
             .find(|f| matches!(f.input, editing::Input::Text { markdown: true, .. }))
         {
-            Some(f) => editing::value(form, f.name),
+            Some(f) => editing::value(&form, f.name),
             None => "",
         };
-        let title = E::FIELDS.first().map(|f| editing::value(form, f.name));
+        let title = E::FIELDS.first().map(|f| editing::value(&form, f.name));
         let (html, hints) = preview_of::<E>(state, editor, body, title).await?;
-        let errors = parsed.err().unwrap_or_default();
-        return edit_page::<E>(
-            state,
-            editor,
-            StatusCode::OK,
-            form,
-            &summary,
-            &errors,
-            Some(html),
+        let sheet = Sheet {
+            summary: &summary,
+            errors: parsed.err().unwrap_or_default(),
+            preview: Some(html),
             hints,
-        )
-        .await;
+            base,
+            values: form,
+            conflict: None,
+        };
+        return edit_page::<E>(state, editor, StatusCode::OK, sheet).await;
+    }
+    let newest = latest(state, editor).await?;
+    if base != newest {
+        // Someone saved since this form was opened: show the person their input and
+        // let them decide, instead of silently undoing the other change.
+        let sheet = Sheet {
+            summary: &summary,
+            errors: parsed.err().unwrap_or_default(),
+            base: newest,
+            conflict: Some(newest),
+            values: form,
+            ..Sheet::default()
+        };
+        return edit_page::<E>(state, editor, StatusCode::CONFLICT, sheet).await;
     }
     match parsed {
         Ok(edit) => {
@@ -364,17 +398,14 @@ async fn save_as<E: Editable>(
             Ok(see_other(&format!("{}?gespeichert", editor.target.public)))
         }
         Err(errors) => {
-            edit_page::<E>(
-                state,
-                editor,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                form,
-                &summary,
-                &errors,
-                None,
-                vec![],
-            )
-            .await
+            let sheet = Sheet {
+                summary: &summary,
+                errors,
+                base,
+                values: form,
+                ..Sheet::default()
+            };
+            edit_page::<E>(state, editor, StatusCode::UNPROCESSABLE_ENTITY, sheet).await
         }
     }
 }

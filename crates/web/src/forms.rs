@@ -70,12 +70,13 @@ pub fn see_other(to: &str) -> Response {
 
 /// A local path to go back to after signing in; anything else becomes `/konto/`.
 pub fn local_next(next: Option<&str>) -> String {
+    // Only visible ASCII: browsers drop tabs and line breaks, so `/\t/x` would become the
+    // other origin `//x`.
     match next {
         Some(n)
             if n.starts_with('/')
                 && !n.starts_with("//")
-                && !n.contains('\\')
-                && !n.contains(['\r', '\n']) =>
+                && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
         {
             n.to_owned()
         }
@@ -93,7 +94,14 @@ mod tests {
             local_next(Some("/berlin/bearbeiten/")),
             "/berlin/bearbeiten/"
         );
-        for bad in ["//evil.example/", "https://evil.example/", "/\\evil", ""] {
+        for bad in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil",
+            "/\t/evil.example",
+            "/ /x",
+            "",
+        ] {
             assert_eq!(local_next(Some(bad)), "/konto/", "{bad}");
         }
         assert_eq!(local_next(None), "/konto/");

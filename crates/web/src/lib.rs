@@ -56,8 +56,8 @@ pub struct Config {
     pub mailer: codefor_core::mail::Mailer,
     /// How long sign-ins last.
     pub sessions: codefor_core::accounts::SessionPolicy,
-    /// Take the client address for rate limits from `X-Forwarded-For` (only behind a
-    /// reverse proxy that sets it).
+    /// Take the client address for rate limits from the last entry of
+    /// `X-Forwarded-For` (only behind one reverse proxy that appends it).
     pub trust_forwarded_for: bool,
     /// Where uploaded pictures are stored (created when needed).
     pub upload_dir: std::path::PathBuf,

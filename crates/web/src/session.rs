@@ -94,6 +94,36 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
     }
 }
 
+/// A signed-in visitor, for handlers of one's own account; anyone else is sent to the
+/// sign-in page and back.
+pub struct SignedIn {
+    pub visitor: Visitor,
+    pub current: Current,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<SignedIn, Response> {
+        let visitor = parts
+            .extensions
+            .get::<Visitor>()
+            .cloned()
+            .unwrap_or_default();
+        match visitor.current.clone() {
+            Some(current) => Ok(SignedIn { visitor, current }),
+            None => {
+                // Back to a page, never to a form's POST target.
+                let back = match parts.uri.path() {
+                    p if p.starts_with("/konto/profil") => "/konto/profil/",
+                    _ => "/konto/",
+                };
+                Err(crate::forms::see_other(&format!("/anmelden/?next={back}")))
+            }
+        }
+    }
+}
+
 /// A value of a cookie in the request.
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
@@ -123,12 +153,14 @@ pub fn set_cookie(
 }
 
 fn client_address(request: &Request, trust_forwarded: bool) -> String {
+    // The last entry is the one our own proxy appended; earlier ones are whatever the
+    // client sent and prove nothing.
     if trust_forwarded
         && let Some(first) = request
             .headers()
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.split(',').next_back())
     {
         return first.trim().to_owned();
     }
@@ -169,8 +201,21 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
         Method::GET | Method::HEAD | Method::OPTIONS
     );
     let view = visitor.view();
+    let signed_in = view.signed_in;
     request.extensions_mut().insert(visitor);
     let mut response = VISITOR.scope(view, next.run(request)).await;
+    if signed_in {
+        // A page for a signed-in person carries their name and form tokens: no shared
+        // cache in front of us (a CDN, a proxy) may keep it.
+        let headers = response.headers_mut();
+        if !headers.contains_key(header::CACHE_CONTROL) {
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            );
+        }
+        headers.append(header::VARY, HeaderValue::from_static("Cookie"));
+    }
     if !safe {
         state.cache.recheck();
     }

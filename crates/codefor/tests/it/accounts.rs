@@ -120,14 +120,17 @@ impl Browser {
     }
 
     /// Posts a form with the CSRF token of the page at `form_page`.
+    /// Posts a form the way a browser does: the page's hidden fields (CSRF token, the
+    /// revision the form started from, …) go along unless `fields` sets them.
     async fn submit(&mut self, form_page: &str, action: &str, fields: &[(&str, &str)]) -> Page {
         let page = self.get(form_page).await;
-        let token = CSRF
-            .captures(&page.body)
-            .map(|c| c[1].to_owned())
-            .unwrap_or_default();
+        let hidden = hidden_fields(&page.body);
         let mut all: Vec<(&str, &str)> = fields.to_vec();
-        all.push(("csrf", &token));
+        for (name, value) in &hidden {
+            if !all.iter().any(|(k, _)| k == name) {
+                all.push((name, value));
+            }
+        }
         self.post(action, &all).await
     }
 
@@ -193,6 +196,23 @@ impl Browser {
     }
 }
 
+/// A state change in the permission matrix: what, where, the form, the status per role.
+type PostCheck<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, [u16; 5]);
+
+/// The hidden inputs of a page, first value per name.
+fn hidden_fields(html: &str) -> Vec<(String, String)> {
+    static HIDDEN: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r#"<input type="hidden" name="([^"]+)" value="([^"]*)""#).expect("regex")
+    });
+    let mut out: Vec<(String, String)> = Vec::new();
+    for c in HIDDEN.captures_iter(html) {
+        if !out.iter().any(|(k, _)| k == &c[1]) {
+            out.push((c[1].to_owned(), c[2].to_owned()));
+        }
+    }
+    out
+}
+
 fn url_encode(fields: &[(&str, &str)]) -> String {
     fields
         .iter()
@@ -230,7 +250,7 @@ async fn account(email: &str, admin_role: bool, lead_of: Option<&str>) -> i64 {
     let w = world().await;
     let db = &w.server.db.db;
     let id = if admin_role {
-        admin::create_admin(db, email, "Admina", Some(PASSWORD))
+        admin::create_admin(db, email, "Admina", PASSWORD)
             .await
             .expect("admin")
     } else {
@@ -534,60 +554,93 @@ fn permission_matrix_over_http() {
         account("matrix-signed@example.org", false, None).await;
         account("matrix-lead@example.org", false, Some("kiel")).await;
         account("matrix-admin@example.org", true, None).await;
-        let roles: [(&str, Option<&str>); 4] = [
+        let member = account("matrix-member@example.org", false, None).await;
+        {
+            let db = &w.server.db.db;
+            let acc = codefor_storage::accounts::get(db, member)
+                .await
+                .expect("read")
+                .expect("account");
+            let kiel = codefor_storage::labs::get(db, "kiel")
+                .await
+                .expect("read")
+                .expect("kiel")
+                .id;
+            let mut tx = db.begin().await.expect("tx");
+            codefor_storage::accounts::add_to_lab(
+                &mut tx,
+                &acc,
+                kiel,
+                codefor_domain::people::Role::Member,
+            )
+            .await
+            .expect("member of kiel");
+            codefor_storage::commit(tx).await.expect("commit");
+        }
+        let roles: [(&str, Option<&str>); 5] = [
             ("anonymous", None),
             ("signed in", Some("matrix-signed@example.org")),
+            ("member of kiel", Some("matrix-member@example.org")),
             ("lead of kiel", Some("matrix-lead@example.org")),
             ("admin", Some("matrix-admin@example.org")),
         ];
-        // (what, GET path, expected status per role)
-        let actions: [(&str, &str, [u16; 4]); 14] = [
-            ("edit own lab", "/bearbeiten/kiel/", [303, 403, 200, 200]),
+        // (what, GET path, expected status per role: anonymous, signed in, member of
+        // kiel, lead of kiel, admin)
+        let actions: [(&str, &str, [u16; 5]); 14] = [
+            (
+                "edit own lab",
+                "/bearbeiten/kiel/",
+                [303, 403, 403, 200, 200],
+            ),
             (
                 "edit other lab",
                 "/bearbeiten/leipzig/",
-                [303, 403, 403, 200],
+                [303, 403, 403, 403, 200],
             ),
             (
                 "history of own lab",
                 "/versionen/kiel/",
-                [303, 403, 200, 200],
+                [303, 403, 403, 200, 200],
             ),
-            ("admin page", "/admin/", [303, 403, 403, 200]),
+            ("admin page", "/admin/", [303, 403, 403, 403, 200]),
             (
                 "edit a project of own lab",
                 "/bearbeiten/projekte/foerdepegel/",
-                [303, 403, 200, 200],
+                [303, 403, 403, 200, 200],
             ),
             (
                 "edit a project shared with own lab",
                 "/bearbeiten/projekte/wege-ohne-stufen/",
-                [303, 403, 200, 200],
+                [303, 403, 403, 200, 200],
             ),
             (
                 "edit a project of another lab",
                 "/bearbeiten/projekte/haushalt-verstehen/",
-                [303, 403, 403, 200],
+                [303, 403, 403, 403, 200],
             ),
             (
                 "edit a post of own lab",
                 "/bearbeiten/blog/open-data-day-kiel/",
-                [303, 403, 200, 200],
+                [303, 403, 403, 200, 200],
             ),
             (
                 "edit a page",
                 "/bearbeiten/impressum/",
-                [303, 403, 403, 200],
+                [303, 403, 403, 403, 200],
             ),
             (
                 "delete a project of own lab",
                 "/loeschen/projekte/foerdepegel/",
-                [303, 403, 403, 200],
+                [303, 403, 403, 403, 200],
             ),
-            ("the trash", "/admin/papierkorb/", [303, 403, 403, 200]),
-            ("create a lab", "/admin/labs/neu/", [303, 403, 403, 200]),
-            ("upload a picture", "/hochladen/", [303, 403, 200, 200]),
-            ("own account", "/konto/", [303, 200, 200, 200]),
+            ("the trash", "/admin/papierkorb/", [303, 403, 403, 403, 200]),
+            (
+                "create a lab",
+                "/admin/labs/neu/",
+                [303, 403, 403, 403, 200],
+            ),
+            ("upload a picture", "/hochladen/", [303, 403, 403, 200, 200]),
+            ("own account", "/konto/", [303, 200, 200, 200, 200]),
         ];
         for (i, (role, email)) in roles.iter().enumerate() {
             let mut b = Browser::new(&w.server);
@@ -603,6 +656,10 @@ fn permission_matrix_over_http() {
                 .captures(&b.get("/konto/").await.body)
                 .map(|c| c[1].to_owned())
                 .unwrap_or_default();
+            let base = hidden_fields(&b.get("/bearbeiten/leipzig/").await.body)
+                .into_iter()
+                .find(|(k, _)| k == "base")
+                .map_or("0".to_owned(), |(_, v)| v);
             let save = b
                 .post(
                     "/bearbeiten/leipzig/",
@@ -610,6 +667,7 @@ fn permission_matrix_over_http() {
                         ("name", "Gekapert"),
                         ("city", "X"),
                         ("intent", "save"),
+                        ("base", &base),
                         ("csrf", &token),
                     ],
                 )
@@ -625,10 +683,115 @@ fn permission_matrix_over_http() {
                 .await;
             let want = if *role == "admin" { 303 } else { 403 };
             assert_eq!(grant.status, want, "{role}: grant admin");
+
+            // Every other state change, refused on the server for whoever may not.
+            // (what, path, fields, expected status per role as above)
+            let me = match email {
+                Some(e) => codefor_storage::accounts::by_email(&w.server.db.db, e)
+                    .await
+                    .expect("read")
+                    .map_or(0, |a| a.id),
+                None => 0,
+            };
+            let lead_to = format!("/admin/konten/{me}/lab");
+            let link_to = format!("/admin/konten/{me}/person");
+            let posts: [PostCheck; 8] = [
+                (
+                    "restore another lab",
+                    "/wiederherstellen/leipzig/",
+                    vec![("nr", "1")],
+                    [403, 403, 403, 403, 303],
+                ),
+                (
+                    "preview for another lab",
+                    "/vorschau/leipzig/",
+                    vec![("body_md", "x")],
+                    [403, 403, 403, 403, 200],
+                ),
+                (
+                    "preview for own lab",
+                    "/vorschau/kiel/",
+                    vec![("body_md", "x")],
+                    [403, 403, 403, 200, 200],
+                ),
+                (
+                    "save a project of another lab",
+                    "/bearbeiten/projekte/haushalt-verstehen/",
+                    vec![("title", "x"), ("intent", "preview")],
+                    [403, 403, 403, 403, 200],
+                ),
+                (
+                    "make someone a lead",
+                    &lead_to,
+                    vec![("lab", "kiel")],
+                    [403, 403, 403, 403, 303],
+                ),
+                (
+                    "link someone to a person",
+                    &link_to,
+                    vec![("person", "gibt-es-nicht")],
+                    [403, 403, 403, 403, 422],
+                ),
+                (
+                    "found a lab",
+                    "/admin/labs/neu/",
+                    vec![("name", "")],
+                    [403, 403, 403, 403, 422],
+                ),
+                (
+                    "delete a project",
+                    "/loeschen/projekte/wege-ohne-stufen/",
+                    vec![],
+                    [403, 403, 403, 403, 303],
+                ),
+            ];
+            for (what, path, fields, expected) in &posts {
+                let mut all = fields.clone();
+                all.push(("csrf", &token));
+                let page = b.post(path, &all).await;
+                assert_eq!(page.status, expected[i], "{role}: {what} (POST {path})");
+            }
+            if *role == "admin" {
+                // Bring the project back for everyone else.
+                let id = codefor_storage::trash::list(&w.server.db.db)
+                    .await
+                    .expect("trash")
+                    .into_iter()
+                    .find(|d| d.key == "wege-ohne-stufen")
+                    .expect("deleted")
+                    .id;
+                let back = b
+                    .post(
+                        &format!("/admin/papierkorb/project/{id}"),
+                        &[("csrf", &token)],
+                    )
+                    .await;
+                assert_eq!(back.status, 303);
+            } else {
+                let undelete = b
+                    .post("/admin/papierkorb/project/1", &[("csrf", &token)])
+                    .await;
+                assert_eq!(undelete.status, 403, "{role}: undelete");
+            }
+            let upload = b.upload(&[("csrf", &token)], b"").await;
+            let want = [403, 403, 403, 422, 422][i];
+            assert_eq!(upload.status, want, "{role}: upload");
         }
-        // The admin's save went through (no other test looks at Leipzig).
+        // The admin saved Leipzig and then restored revision 1, the imported state (no
+        // other test looks at Leipzig's page).
         let page = crate::support::get(&w.server, "/leipzig/").await;
-        assert!(page.1.contains("Gekapert"));
+        assert!(!page.1.contains("Gekapert"));
+        let db = &w.server.db.db;
+        let leipzig = codefor_storage::labs::get(db, "leipzig")
+            .await
+            .expect("read")
+            .expect("lab")
+            .id;
+        let history =
+            codefor_storage::revisions::list(db, codefor_storage::revisions::Kind::Lab, leipzig)
+                .await
+                .expect("history");
+        assert_eq!(history.len(), 3, "import, the admin's save, the restore");
     });
 }
 
@@ -765,6 +928,34 @@ fn a_lead_edits_with_errors_preview_history_diff_and_restore() {
         assert!(!public.contains("Jeden Mittwoch, 18 Uhr"), "restored");
         let history = b.get("/versionen/rostock/").await;
         assert!(history.body.contains("Version 1 wiederhergestellt"));
+        // One person typed twice in different case is one lead, not an error.
+        let twice = b
+            .submit(
+                "/bearbeiten/rostock/",
+                "/bearbeiten/rostock/",
+                &[
+                    ("name", &name),
+                    ("city", &city),
+                    ("body_md", &body),
+                    ("links", &links),
+                    ("leads", &format!("{leads}\nNeue Leitung\nneue  leitung")),
+                    ("intent", "save"),
+                ],
+            )
+            .await;
+        assert_eq!(twice.status, 303, "{}", twice.body);
+        let rostock = codefor_storage::labs::get(&w.server.db.db, "rostock")
+            .await
+            .expect("read")
+            .expect("lab");
+        assert_eq!(
+            rostock
+                .leads
+                .iter()
+                .filter(|p| p.name.eq_ignore_ascii_case("neue leitung"))
+                .count(),
+            1
+        );
         let log = codefor_storage::audit::recent(&w.server.db.db, 50)
             .await
             .expect("audit");
@@ -1532,6 +1723,83 @@ fn admins_found_labs_with_checked_addresses() {
         assert!(
             log.iter()
                 .any(|e| e.action == "lab.create" && e.target == "bad-oldesloe")
+        );
+    });
+}
+
+#[test]
+fn a_save_from_an_outdated_form_does_not_undo_another_change() {
+    block_on(async {
+        let w = world().await;
+        account("konflikt-a@example.org", false, Some("leipzig")).await;
+        account("konflikt-b@example.org", false, Some("leipzig")).await;
+        let mut a = Browser::new(&w.server);
+        let mut b = Browser::new(&w.server);
+        assert_eq!(
+            a.sign_in("konflikt-a@example.org", PASSWORD).await.status,
+            303
+        );
+        assert_eq!(
+            b.sign_in("konflikt-b@example.org", PASSWORD).await.status,
+            303
+        );
+        let path = "/bearbeiten/blog/haushalt-in-anderen-kommunen/";
+        // Both open the form; A saves first.
+        let form_b = b.get(path).await;
+        let first = a
+            .submit(
+                path,
+                path,
+                &[
+                    ("title", "Haushalt anderswo"),
+                    ("body_md", "Fassung A"),
+                    ("intent", "save"),
+                ],
+            )
+            .await;
+        assert_eq!(first.status, 303, "{}", first.body);
+        // B saves from the form opened before: refused, with B's text kept.
+        let mut fields: Vec<(String, String)> = hidden_fields(&form_b.body);
+        fields.extend([
+            ("title".to_owned(), "Haushalt anderswo".to_owned()),
+            ("body_md".to_owned(), "Fassung B".to_owned()),
+            ("intent".to_owned(), "save".to_owned()),
+        ]);
+        let refs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let stale = b.post(path, &refs).await;
+        assert_eq!(stale.status, 409, "{}", stale.body);
+        assert!(
+            stale
+                .body
+                .contains("Inzwischen hat jemand anderes gespeichert")
+        );
+        assert!(stale.body.contains("Fassung B"));
+        let public = crate::support::get(&w.server, "/blog/haushalt-in-anderen-kommunen/")
+            .await
+            .1;
+        assert!(public.contains("Fassung A") && !public.contains("Fassung B"));
+        // Having seen it, B saves again from the refreshed form: now it counts.
+        let fields = hidden_fields(&stale.body);
+        let mut refs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        refs.extend([
+            ("title", "Haushalt anderswo"),
+            ("body_md", "Fassung B"),
+            ("intent", "save"),
+        ]);
+        assert_eq!(b.post(path, &refs).await.status, 303);
+        let history = b
+            .get("/versionen/blog/haushalt-in-anderen-kommunen/")
+            .await
+            .body;
+        assert!(
+            history.contains("Version 3"),
+            "A's version stays in the history: {history}"
         );
     });
 }

@@ -169,3 +169,119 @@ fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+#[test]
+fn admin_commands_create_an_admin_and_reset_a_password() {
+    block_on(async {
+        let t = testing::fresh().await.unwrap();
+        let help = codefor().args(["admin", "--help"]).output().unwrap();
+        let help = String::from_utf8_lossy(&help.stdout);
+        assert!(
+            help.contains("create-admin") && help.contains("reset-password"),
+            "{help}"
+        );
+
+        // A random password, printed once.
+        let out = codefor()
+            .args([
+                "admin",
+                "create-admin",
+                "chefin@example.org",
+                "--name",
+                "Chefin",
+            ])
+            .args(["--database-url", &t.url])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let password = stdout
+            .trim()
+            .rsplit(' ')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        assert_eq!(password.len(), 20, "{stdout}");
+        let account = codefor_storage::accounts::by_email(&t.db, "chefin@example.org")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(account.admin() && account.confirmed());
+        let hash = codefor_storage::accounts::password_hash(&t.db, account.id)
+            .await
+            .unwrap();
+        assert!(codefor_core::secrets::verify_password(password.clone(), hash).await);
+
+        // A chosen password from standard input; a short one is refused with exit code 2.
+        let run = |args: &[&str], stdin: &str| {
+            let mut child = codefor()
+                .args(args)
+                .args(["--database-url", &t.url])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            use std::io::Write as _;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(stdin.as_bytes())
+                .unwrap();
+            child.wait_with_output().unwrap()
+        };
+        let short = run(
+            &[
+                "admin",
+                "reset-password",
+                "chefin@example.org",
+                "--password-stdin",
+            ],
+            "kurz\n",
+        );
+        assert_eq!(short.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&short.stderr).contains("mindestens 10 Zeichen"));
+        let reset = run(
+            &[
+                "admin",
+                "reset-password",
+                "chefin@example.org",
+                "--password-stdin",
+            ],
+            "ein ganz neues Passwort\n",
+        );
+        assert!(
+            reset.status.success(),
+            "{}",
+            String::from_utf8_lossy(&reset.stderr)
+        );
+        let hash = codefor_storage::accounts::password_hash(&t.db, account.id)
+            .await
+            .unwrap();
+        assert!(
+            codefor_core::secrets::verify_password("ein ganz neues Passwort".into(), hash).await
+        );
+        let unknown = run(
+            &[
+                "admin",
+                "reset-password",
+                "niemand@example.org",
+                "--password-stdin",
+            ],
+            "ein ganz neues Passwort\n",
+        );
+        assert_eq!(unknown.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&unknown.stderr).contains("kein Konto"));
+        let log = codefor_storage::audit::recent(&t.db, 10).await.unwrap();
+        assert!(
+            log.iter()
+                .any(|e| e.action == "role.admin.grant" && e.actor == "Kommandozeile")
+        );
+        assert!(log.iter().any(|e| e.action == "account.password.reset"));
+    });
+}

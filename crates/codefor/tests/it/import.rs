@@ -305,3 +305,66 @@ fn records_gone_from_the_source_are_reported_and_kept() {
         );
     });
 }
+
+/// Edits in the browser survive a re-import of an unchanged source; a changed source
+/// overwrites them, and the history keeps both, so nothing is lost.
+#[test]
+fn re_imports_keep_edits_or_record_what_they_changed() {
+    block_on(async {
+        use codefor_core::editing;
+        use codefor_core::labs::LabEdit;
+        use codefor_storage::revisions::{self, Author, Kind};
+
+        let site = tempfile::tempdir().unwrap();
+        let lab = |meeting: &str| {
+            format!(
+                "---\ntitle: OK Lab Bonn\ncity: Bonn\nlat: 50.7\nlong: 7.1\nschedule: {meeting}\n---\nHallo.\n"
+            )
+        };
+        std::fs::create_dir_all(site.path().join("content/labs")).unwrap();
+        std::fs::write(site.path().join("content/labs/bonn.md"), lab("Montags")).unwrap();
+        let t = testing::fresh().await.unwrap();
+        import_hugo(&t.db, site.path(), false, &Quiet)
+            .await
+            .unwrap();
+        let id = labs::get(&t.db, "bonn").await.unwrap().unwrap().id;
+        let mut edit = LabEdit::of(&labs::get(&t.db, "bonn").await.unwrap().unwrap());
+        edit.meeting = "Dienstags, im Browser geändert".into();
+        let author = Author {
+            account_id: None,
+            name: "Test",
+        };
+        editing::save(&t.db, id, "/bonn/", &edit, author, "Termin")
+            .await
+            .unwrap();
+
+        import_hugo(&t.db, site.path(), false, &Quiet)
+            .await
+            .unwrap();
+        let meeting = labs::get(&t.db, "bonn").await.unwrap().unwrap().lab.meeting;
+        assert_eq!(
+            meeting.as_deref(),
+            Some("Dienstags, im Browser geändert"),
+            "unchanged source keeps the edit"
+        );
+        assert_eq!(
+            revisions::list(&t.db, Kind::Lab, id).await.unwrap().len(),
+            2
+        );
+
+        std::fs::write(site.path().join("content/labs/bonn.md"), lab("Mittwochs")).unwrap();
+        import_hugo(&t.db, site.path(), false, &Quiet)
+            .await
+            .unwrap();
+        let meeting = labs::get(&t.db, "bonn").await.unwrap().unwrap().lab.meeting;
+        assert_eq!(meeting.as_deref(), Some("Mittwochs"));
+        let history = revisions::list(&t.db, Kind::Lab, id).await.unwrap();
+        assert_eq!(history.len(), 3, "{history:?}");
+        assert_eq!(history[0].author, "Import");
+        assert!(history[0].snapshot.contains("Mittwochs"));
+        assert!(
+            history[1].snapshot.contains("im Browser geändert"),
+            "the edit is kept in the history"
+        );
+    });
+}
