@@ -1803,3 +1803,85 @@ fn a_save_from_an_outdated_form_does_not_undo_another_change() {
         );
     });
 }
+
+#[test]
+fn changing_the_address_and_the_password() {
+    block_on(async {
+        let w = world().await;
+        let old = "umzug-alt@example.org";
+        let new = "umzug-neu@example.org";
+        account(old, false, None).await;
+        let mut phone = Browser::new(&w.server);
+        assert_eq!(phone.sign_in(old, PASSWORD).await.status, 303);
+        let mut b = Browser::new(&w.server);
+        assert_eq!(b.sign_in(old, PASSWORD).await.status, 303);
+
+        // The address: a wrong password is refused in place; then a link to the new one.
+        let wrong = b
+            .submit(
+                "/konto/",
+                "/konto/email",
+                &[("new_email", new), ("email_password", "falsch")],
+            )
+            .await;
+        assert_eq!(wrong.status, 422);
+        assert!(wrong.body.contains("Das Passwort stimmt nicht."));
+        let asked = b
+            .submit(
+                "/konto/",
+                "/konto/email",
+                &[("new_email", new), ("email_password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(asked.status, 200, "{}", asked.body);
+        assert!(
+            w.inbox.last_to(old).await.data.contains("neue"),
+            "the old address is told"
+        );
+        let link = link_in(&w.inbox.last_to(new).await.data, "/konto/email/");
+        let db = &w.server.db.db;
+        assert!(
+            codefor_storage::accounts::by_email(db, old)
+                .await
+                .expect("read")
+                .is_some(),
+            "nothing changes before the link"
+        );
+        let done = b.submit(&link, &link, &[]).await;
+        assert_eq!(done.status, 200, "{}", done.body);
+        assert!(
+            codefor_storage::accounts::by_email(db, new)
+                .await
+                .expect("read")
+                .is_some()
+        );
+        assert!(
+            codefor_storage::accounts::by_email(db, old)
+                .await
+                .expect("read")
+                .is_none()
+        );
+
+        // The password: this device stays signed in, every other one is signed out.
+        let changed = b
+            .submit(
+                "/konto/",
+                "/konto/passwort",
+                &[
+                    ("current_password", PASSWORD),
+                    ("password", "ein neues langes Passwort"),
+                    ("password_repeat", "ein neues langes Passwort"),
+                ],
+            )
+            .await;
+        assert_eq!(changed.status, 200, "{}", changed.body);
+        assert!(changed.body.contains("Alle anderen Geräte sind abgemeldet"));
+        assert_eq!(b.get("/konto/").await.status, 200);
+        assert_eq!(phone.get("/konto/").await.status, 303);
+        let mut fresh = Browser::new(&w.server);
+        assert_eq!(
+            fresh.sign_in(new, "ein neues langes Passwort").await.status,
+            303
+        );
+    });
+}
