@@ -321,6 +321,28 @@ async fn a_lead_edits_the_meeting_info_and_restores_it() {
             )
             .await,
     );
+    for page in [
+        Page {
+            path: "/registrieren/",
+            shot: "register",
+            title: "Registrieren – Code for Germany",
+            h1: "Registrieren",
+            h1_visible: true,
+            texts: &["Du kannst alles jederzeit herunterladen oder löschen."],
+            shows: &[("label[for=f-password_repeat]", "Passwort wiederholen")],
+        },
+        Page {
+            path: "/passwort-vergessen/",
+            shot: "forgot",
+            title: "Passwort vergessen – Code for Germany",
+            h1: "Passwort vergessen",
+            h1_visible: true,
+            texts: &["Link schicken"],
+            shows: &[],
+        },
+    ] {
+        problems.extend(browser.check(&base, &page).await);
+    }
     let old_meeting = {
         c.goto(&format!("{base}/kiel/")).await.expect("lab page");
         text(c, ".prose").await
@@ -468,6 +490,57 @@ async fn a_lead_edits_the_meeting_info_and_restores_it() {
             )
             .await,
     );
+    // The admin's pages pass the same checks: sign out with the header's button, sign
+    // in as the admin.
+    click(c, ".account-nav button[type=submit]").await;
+    wait_for_url(c, "/").await;
+    c.goto(&format!("{base}/anmelden/?next=/admin/"))
+        .await
+        .expect("sign-in page");
+    type_into(c, "#f-email", "admin@example.org").await;
+    type_into(c, "#f-password", password).await;
+    click(c, "form.form button[type=submit]").await;
+    wait_for_url(c, "/admin/").await;
+    for page in [
+        Page {
+            path: "/admin/",
+            shot: "admin",
+            title: "Verwaltung – Code for Germany",
+            h1: "Verwaltung",
+            h1_visible: true,
+            texts: &["Lea Leitung", "Protokoll"],
+            shows: &[],
+        },
+        Page {
+            path: "/admin/labs/neu/",
+            shot: "admin-new-lab",
+            title: "Neues Lab – Code for Germany",
+            h1: "Neues Lab",
+            h1_visible: true,
+            texts: &["Bundesland"],
+            shows: &[],
+        },
+        Page {
+            path: "/loeschen/kiel/",
+            shot: "delete",
+            title: "OK Lab Kiel löschen – Code for Germany",
+            h1: "OK Lab Kiel löschen",
+            h1_visible: true,
+            texts: &["Papierkorb"],
+            shows: &[],
+        },
+        Page {
+            path: "/admin/papierkorb/",
+            shot: "trash",
+            title: "Papierkorb – Code for Germany",
+            h1: "Papierkorb",
+            h1_visible: true,
+            texts: &["Der Papierkorb ist leer."],
+            shows: &[],
+        },
+    ] {
+        problems.extend(browser.check(&base, &page).await);
+    }
     browser.close().await;
     drop(driver);
     assert_no_problems(&problems);

@@ -267,7 +267,13 @@ pub async fn add_to_lab(
         Some(p) => p,
         None => {
             let now = now();
-            let key = format!("account-{}", account.id);
+            // Account ids can come back after a deletion (SQLite reuses the highest
+            // one), and the person of a deleted account stays: the moment makes it unique.
+            let key = format!(
+                "{PLATFORM_PERSON}{}-{}",
+                account.id,
+                time::OffsetDateTime::now_utc().unix_timestamp_nanos()
+            );
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO people (key, name, created_at, updated_at) VALUES ($1, $2, $3, $3) \
                  RETURNING id",
@@ -471,21 +477,37 @@ pub async fn expire_tokens(
     Ok(())
 }
 
+/// Key prefix of the people the platform makes for accounts (content names its people
+/// by their names' slugs, which never start like this).
+pub const PLATFORM_PERSON: &str = "konto-";
+
 /// After an account is deleted: the person the platform made for it (to list it as a
-/// lead) no longer shows its name. People named in content stay as the content names them.
+/// lead) leaves its labs and no longer shows its name; what it wrote stays attributed to
+/// `label`. People named in content stay as the content names them.
 pub async fn anonymize_own_person(
     conn: &mut Connection,
     account: &Account,
     label: &str,
 ) -> Result<(), DbError> {
     if let Some(person) = account.person_id {
-        sqlx::query("UPDATE people SET name = $1, updated_at = $2 WHERE id = $3 AND key = $4")
-            .bind(label)
-            .bind(now())
-            .bind(person)
-            .bind(format!("account-{}", account.id))
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "DELETE FROM lab_memberships WHERE person_id = $1 AND person_id IN \
+             (SELECT id FROM people WHERE substr(key, 1, length($2)) = $2)",
+        )
+        .bind(person)
+        .bind(PLATFORM_PERSON)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(
+            "UPDATE people SET name = $1, updated_at = $2 WHERE id = $3 \
+             AND substr(key, 1, length($4)) = $4",
+        )
+        .bind(label)
+        .bind(now())
+        .bind(person)
+        .bind(PLATFORM_PERSON)
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(())
 }

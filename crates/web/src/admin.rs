@@ -136,7 +136,7 @@ async fn page(
                 "at": crate::dates::german_datetime(&e.at),
                 "at_iso": e.at,
                 "actor": e.actor,
-                "action": e.action,
+                "action": action_label(&e.action),
                 "target": e.target,
                 "detail": e.detail,
             })
@@ -325,5 +325,49 @@ async fn new_lab(
             .await
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// What an audit entry's action means, in words.
+fn action_label(action: &str) -> String {
+    let (kind, verb) = action.split_once('.').unwrap_or(("", action));
+    let noun = match kind {
+        "lab" => "Lab",
+        "project" => "Projekt",
+        "post" => "Beitrag",
+        "page" => "Seite",
+        _ => "",
+    };
+    match (kind, verb) {
+        ("role", "admin.grant") => "Admin-Rechte erteilt".to_owned(),
+        ("role", "admin.withdraw") => "Admin-Rechte entzogen".to_owned(),
+        ("role", "lead.grant") => "als Leitung eingetragen".to_owned(),
+        ("role", "lead.withdraw") => "als Leitung ausgetragen".to_owned(),
+        ("person", "link") => "Konto mit Person verknüpft".to_owned(),
+        ("person", "claim") => "Person beansprucht".to_owned(),
+        ("account", "password.reset") => "Passwort zurückgesetzt".to_owned(),
+        ("account", "delete") => "Konto gelöscht".to_owned(),
+        ("lab", "create") => "Lab gegründet".to_owned(),
+        (_, "restore") => format!("{noun}: Version wiederhergestellt"),
+        (_, "delete") => format!("{noun} gelöscht"),
+        (_, "undelete") => format!("{noun} aus dem Papierkorb geholt"),
+        _ => action.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn audit_actions_read_as_words() {
+        assert_eq!(
+            super::action_label("role.lead.grant"),
+            "als Leitung eingetragen"
+        );
+        assert_eq!(super::action_label("project.delete"), "Projekt gelöscht");
+        assert_eq!(
+            super::action_label("page.restore"),
+            "Seite: Version wiederhergestellt"
+        );
+        assert_eq!(super::action_label("neu.unbekannt"), "neu.unbekannt");
     }
 }

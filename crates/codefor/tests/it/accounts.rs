@@ -1885,3 +1885,56 @@ fn changing_the_address_and_the_password() {
         );
     });
 }
+
+/// SQLite hands out the id of a deleted last row again; the person made for the deleted
+/// account stays (renamed, in no lab any more), and a new account with the same id gets
+/// its own.
+#[test]
+fn a_reused_account_id_gets_its_own_person() {
+    block_on(async {
+        let t = testing::fresh().await.expect("fresh database");
+        codefor_core::demo::seed(&t.db).await.expect("demo");
+        let db = &t.db;
+        let make = |email: &'static str| async move {
+            let hash = codefor_core::secrets::hash_password(PASSWORD.into())
+                .await
+                .expect("hash");
+            let mut tx = db.begin().await.expect("tx");
+            let id =
+                codefor_storage::accounts::create(&mut tx, email, &hash, "Gleicher Name", false)
+                    .await
+                    .expect("create")
+                    .expect("new");
+            codefor_storage::accounts::confirm(&mut tx, id)
+                .await
+                .expect("confirm");
+            codefor_storage::commit(tx).await.expect("commit");
+            admin::make_lead(db, Actor::COMMAND_LINE, id, "kiel")
+                .await
+                .expect("lead");
+            id
+        };
+        let first = make("erste@example.org").await;
+        let account = codefor_storage::accounts::get(db, first)
+            .await
+            .expect("read")
+            .expect("account");
+        codefor_core::accounts::delete(db, &account, PASSWORD)
+            .await
+            .expect("delete");
+        let second = make("zweite@example.org").await;
+        let kiel = codefor_storage::labs::get(db, "kiel")
+            .await
+            .expect("read")
+            .expect("kiel");
+        let names: Vec<&str> = kiel.leads.iter().map(|p| p.name.as_str()).collect();
+        assert!(
+            !names.contains(&"ehemaliges Mitglied"),
+            "a deleted account leads nothing: {names:?}"
+        );
+        assert!(
+            names.contains(&"Gleicher Name"),
+            "{names:?} (account ids {first} and {second})"
+        );
+    });
+}
