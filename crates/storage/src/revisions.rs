@@ -155,3 +155,14 @@ pub async fn anonymize_author(
         .await?;
     Ok(())
 }
+
+/// The number of a record's newest revision, 0 when it has none.
+pub async fn latest(db: &Db, kind: Kind, record_id: i64) -> Result<i64, DbError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COALESCE(MAX(number), 0) FROM revisions WHERE kind = $1 AND record_id = $2",
+    )
+    .bind(kind.as_str())
+    .bind(record_id)
+    .fetch_one(db.pool())
+    .await?)
+}

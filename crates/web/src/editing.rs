@@ -316,12 +316,7 @@ async fn edit_page<E: Editable>(
 
 /// The number of the record's newest revision, 0 when it has none.
 async fn latest(state: &AppState, editor: &Editor) -> Result<i64, WebError> {
-    Ok(
-        revisions::list(&state.db, editor.target.kind, editor.target.id)
-            .await?
-            .first()
-            .map_or(0, |r| r.number),
-    )
+    Ok(revisions::latest(&state.db, editor.target.kind, editor.target.id).await?)
 }
 
 async fn edit_form(State(state): State<AppState>, editor: Editor) -> Result<Response, WebError> {
