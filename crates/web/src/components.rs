@@ -50,7 +50,11 @@ async fn render(
     match name {
         "project-list" => crate::projects::catalog(state, query, path).await,
         "projekte/featured-projects" => featured(state).await,
-        "labmap-overview" => labs_by_state(state).await,
+        "labmap-overview" => Ok(format!(
+            "{}{}",
+            labs_map(state, None).await?,
+            labs_by_state(state, None).await?
+        )),
         "home/hexagons" | "network-figures" => figures(state).await,
         "home/teaser-blog" => teaser(state).await,
         other => {
@@ -97,10 +101,21 @@ struct StateGroup {
 
 /// Labs grouped by federal state (states without labs are left out; labs whose state
 /// is unknown come last).
-pub async fn labs_by_state(state: &AppState) -> Result<String, WebError> {
+/// The map of Germany with every lab, a legend and the data's credit; `focus`: the key
+/// of a state to highlight.
+pub async fn labs_map(state: &AppState, focus: Option<&str>) -> Result<String, WebError> {
+    let svg = crate::map::svg(&labs::list(&state.db).await?, focus);
+    fragment("components/labmap.html", crate::ctx! { svg => svg })
+}
+
+/// The labs grouped by federal state, with counts; `only`: one state's key.
+pub async fn labs_by_state(state: &AppState, only: Option<&str>) -> Result<String, WebError> {
     let all = labs::list(&state.db).await?;
     let mut groups: Vec<StateGroup> = Vec::new();
     for (key, slug, name) in states::all(&state.db).await? {
+        if only.is_some_and(|o| o != key) {
+            continue;
+        }
         let labs: Vec<_> = all
             .iter()
             .filter(|l| l.state_key.as_deref() == Some(&key))
@@ -115,7 +130,7 @@ pub async fn labs_by_state(state: &AppState) -> Result<String, WebError> {
         .filter(|l| l.state_key.is_none())
         .cloned()
         .collect();
-    if !unplaced.is_empty() {
+    if !unplaced.is_empty() && only.is_none() {
         groups.push(StateGroup {
             slug: "ohne-land".into(),
             name: "Ohne Bundesland".into(),

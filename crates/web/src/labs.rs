@@ -13,8 +13,9 @@ use crate::{AppState, WebError, components};
 
 pub async fn index(State(state): State<AppState>) -> Result<Html<String>, WebError> {
     let chrome = Chrome::load(&state.db).await?;
-    let overview = components::labs_by_state(&state).await?;
+    let overview = components::labs_by_state(&state, None).await?;
     let figures = components::figures(&state).await?;
+    let map = components::labs_map(&state, None).await?;
     render(
         "labs.html",
         &chrome,
@@ -24,6 +25,36 @@ pub async fn index(State(state): State<AppState>) -> Result<Html<String>, WebErr
             description => "Alle Labs des Netzwerks nach Bundesland: wo sie sind und wann sie sich treffen.",
             overview => overview,
             figures => figures,
+            map => map,
+        },
+    )
+}
+
+/// `/labs/<state>/`: the labs of one federal state, on the map and as a list.
+pub async fn of_state(
+    State(state): State<AppState>,
+    axum::extract::Path(slug): axum::extract::Path<String>,
+) -> Result<Html<String>, WebError> {
+    let federal = states::by_slug(&slug).ok_or(WebError::NotFound)?;
+    let chrome = Chrome::load(&state.db).await?;
+    let all = labs::list(&state.db).await?;
+    let count = all
+        .iter()
+        .filter(|l| l.state_key.as_deref() == Some(federal.key))
+        .count();
+    let overview = components::labs_by_state(&state, Some(federal.key)).await?;
+    let map = components::labs_map(&state, Some(federal.key)).await?;
+    render(
+        "labs.html",
+        &chrome,
+        crate::ctx! {
+            nav => "labs",
+            title => format!("Labs in {}", federal.name),
+            description => format!("Die Labs des Netzwerks in {}: wo sie sind und wann sie sich treffen.", federal.name),
+            state => federal,
+            count => count,
+            overview => overview,
+            map => map,
         },
     )
 }

@@ -33,6 +33,7 @@ mod feeds;
 mod forms;
 mod home;
 mod labs;
+mod map;
 mod media;
 mod pages;
 mod posts;
@@ -145,6 +146,7 @@ pub fn app(state: AppState) -> Router {
         .route("/de/", get(|| async { moved("/") }))
         .route("/labs/", get(labs::index))
         .route("/labs/index.json", get(labs::json))
+        .route("/labs/{state}/", get(labs::of_state))
         .route("/api/network.json", get(labs::figures_json))
         .route("/projekte/", get(projects::index))
         .route("/projekte/index.json", get(projects::json))

@@ -56,6 +56,7 @@ fn environment() -> Environment<'static> {
         "uploads/form.html",
         "components/figures.html",
         "components/labs_by_state.html",
+        "components/labmap.html",
         "components/posts.html",
         "components/featured.html",
     );

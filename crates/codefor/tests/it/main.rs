@@ -10,6 +10,7 @@ mod accounts;
 mod cli;
 mod crawl;
 mod import;
+mod map;
 mod site;
 mod smtp;
 mod support;

@@ -373,12 +373,13 @@ impl Browser {
                 "const visible = el => { const r = el.getBoundingClientRect();
                    const s = getComputedStyle(el);
                    return r.width > 1 && r.height > 1 && s.visibility !== 'hidden'; };
-                 const squash = t => t.replace(/\\s+/g, ' ').trim();
+                 // SVG elements have no innerText: fall back to textContent.
+                 const squash = t => (t ?? '').replace(/\\s+/g, ' ').trim();
                  const found = arguments[0].map(([sel, text]) => {
                    const els = [...document.querySelectorAll(sel)];
                    return { sel, text, ok: els.some(el => visible(el)
-                            && squash(el.innerText).includes(text)),
-                            got: els.map(el => squash(el.innerText)).slice(0, 5) }; });
+                            && squash(el.innerText ?? el.textContent).includes(text)),
+                            got: els.map(el => squash(el.innerText ?? el.textContent)).slice(0, 5) }; });
                  return { lang: document.documentElement.getAttribute('lang'),
                           title: document.title,
                           // Heading text without the section link (`a.anchor`, „#“) the

@@ -168,6 +168,11 @@ pub fn city_centre(city: &str) -> Option<(f64, f64)> {
         .map(|&(_, lat, lon)| (lat, lon))
 }
 
+/// The outlines of the 16 states: each state with its rings of (longitude, latitude).
+pub fn outlines() -> impl Iterator<Item = (&'static FederalState, &'static [Vec<(f64, f64)>])> {
+    shapes().iter().map(|s| (s.state, s.rings.as_slice()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
