@@ -508,6 +508,22 @@ async fn a_lead_edits_the_meeting_info_and_restores_it() {
             )
             .await,
     );
+    problems.extend(
+        browser
+            .check(
+                &base,
+                &Page {
+                    path: "/mitglieder/kiel/",
+                    shot: "lab-members",
+                    title: "Mitglieder: OK Lab Kiel – Code for Germany",
+                    h1: "Mitglieder: OK Lab Kiel",
+                    h1_visible: true,
+                    texts: &["Keine offenen Anfragen."],
+                    shows: &[],
+                },
+            )
+            .await,
+    );
     // The admin's pages pass the same checks: sign out with the header's button, sign
     // in as the admin.
     click(c, ".account-nav button[type=submit]").await;

@@ -18,6 +18,7 @@ pub mod forms;
 pub mod import;
 pub mod labs;
 pub mod mail;
+pub mod memberships;
 pub mod pages;
 pub mod posts;
 pub mod profiles;

@@ -89,6 +89,10 @@ pub enum Action {
     ViewAuditLog,
     /// Upload pictures (for the records one edits).
     Upload,
+    /// Ask to join a lab, or leave it.
+    JoinLab,
+    /// See and answer a lab's join requests, appoint co-leads.
+    ManageMembers { lab: LabId },
 }
 
 impl Action {
@@ -108,6 +112,8 @@ impl Action {
             Action::ManageRoles,
             Action::ViewAuditLog,
             Action::Upload,
+            Action::JoinLab,
+            Action::ManageMembers { lab: own },
         ]
     }
 }
@@ -120,7 +126,8 @@ pub fn allows(viewer: &Viewer, action: &Action) -> bool {
     }
     match action {
         Action::ViewPublic => true,
-        Action::ManageOwnAccount => viewer.is_signed_in(),
+        Action::ManageOwnAccount | Action::JoinLab => viewer.is_signed_in(),
+        Action::ManageMembers { lab } => viewer.leads(*lab),
         Action::EditLab { lab } | Action::CreateInLab { lab } => viewer.leads(*lab),
         // A record shared by several labs may be edited by a lead of any of them.
         Action::EditProject { labs } | Action::EditPost { labs } => {
@@ -171,7 +178,7 @@ mod tests {
     fn permission_matrix() {
         use Role::*;
         // (action index in `Action::all_for`, roles allowed on their own lab A)
-        let expected: [(&str, &[Role]); 12] = [
+        let expected: [(&str, &[Role]); 14] = [
             (
                 "view public",
                 &[Anonymous, SignedIn, LabMember, LabLead, Admin],
@@ -187,6 +194,8 @@ mod tests {
             ("manage roles", &[Admin]),
             ("view audit log", &[Admin]),
             ("upload pictures", &[LabLead, Admin]),
+            ("join a lab", &[SignedIn, LabMember, LabLead, Admin]),
+            ("manage members", &[LabLead, Admin]),
         ];
         let roles = [Anonymous, SignedIn, LabMember, LabLead, Admin];
         for role in roles {
@@ -200,7 +209,7 @@ mod tests {
                 );
             }
             // … gives nothing on lab B beyond what the role gives everywhere.
-            let lab_bound = [2, 3, 4, 7];
+            let lab_bound = [2, 3, 4, 7, 13];
             for (i, ((name, allowed), action)) in
                 expected.iter().zip(Action::all_for(B)).enumerate()
             {

@@ -263,34 +263,7 @@ pub async fn add_to_lab(
     lab_id: i64,
     role: codefor_domain::people::Role,
 ) -> Result<i64, DbError> {
-    let person_id = match account.person_id {
-        Some(p) => p,
-        None => {
-            let now = now();
-            // Account ids can come back after a deletion (SQLite reuses the highest
-            // one), and the person of a deleted account stays: the moment makes it unique.
-            let key = format!(
-                "{PLATFORM_PERSON}{}-{}",
-                account.id,
-                time::OffsetDateTime::now_utc().unix_timestamp_nanos()
-            );
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO people (key, name, created_at, updated_at) VALUES ($1, $2, $3, $3) \
-                 RETURNING id",
-            )
-            .bind(&key)
-            .bind(&account.display_name)
-            .bind(&now)
-            .fetch_one(&mut *conn)
-            .await?;
-            sqlx::query("UPDATE accounts SET person_id = $1 WHERE id = $2")
-                .bind(id)
-                .bind(account.id)
-                .execute(&mut *conn)
-                .await?;
-            id
-        }
-    };
+    let person_id = ensure_person(conn, account).await?;
     let position: i64 = sqlx::query_scalar(
         "SELECT COALESCE(MAX(position) + 1, 0) FROM lab_memberships WHERE lab_id = $1 AND role = $2",
     )
@@ -510,4 +483,43 @@ pub async fn anonymize_own_person(
         .await?;
     }
     Ok(())
+}
+
+/// The person behind an account, made from its display name when it has none yet.
+pub async fn ensure_person(conn: &mut Connection, account: &Account) -> Result<i64, DbError> {
+    if let Some(p) = account.person_id {
+        return Ok(p);
+    }
+    let now = now();
+    // Account ids can come back after a deletion (SQLite reuses the highest one), and the
+    // person of a deleted account stays: the moment makes the key unique.
+    let key = format!(
+        "{PLATFORM_PERSON}{}-{}",
+        account.id,
+        time::OffsetDateTime::now_utc().unix_timestamp_nanos()
+    );
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO people (key, name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id",
+    )
+    .bind(&key)
+    .bind(&account.display_name)
+    .bind(&now)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE accounts SET person_id = $1 WHERE id = $2")
+        .bind(id)
+        .bind(account.id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(id)
+}
+
+/// The account linked to a person, if any.
+pub async fn by_person(db: &Db, person_id: i64) -> Result<Option<Account>, DbError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM accounts WHERE person_id = $1"
+    )))
+    .bind(person_id)
+    .fetch_optional(db.pool())
+    .await?)
 }

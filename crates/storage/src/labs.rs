@@ -68,16 +68,14 @@ pub async fn upsert(conn: &mut Connection, lab: &Lab) -> Result<(i64, Change), D
         Some((id, old)) if old == hash => return Ok((id, Change::Unchanged)),
         Some((id, _)) => {
             sqlx::query(
-                "UPDATE labs SET name = $1, city = $2, state_key = $3, latitude = $4, \
-                 longitude = $5, body_md = $6, body_html = $7, active = $8, hidden = $9, \
-                 meeting = $10, source_json = $11, content_hash = $12, updated_at = $13 \
-                 WHERE id = $14",
+                "UPDATE labs SET name = $1, city = $2, state_key = $3, \
+                 body_md = $4, body_html = $5, active = $6, hidden = $7, \
+                 meeting = $8, source_json = $9, content_hash = $10, updated_at = $11 \
+                 WHERE id = $12",
             )
             .bind(&lab.name)
             .bind(&lab.city)
             .bind(&lab.state_key)
-            .bind(lab.latitude)
-            .bind(lab.longitude)
             .bind(&lab.body_md)
             .bind(&lab.body_html)
             .bind(flag(lab.active))
@@ -97,17 +95,15 @@ pub async fn upsert(conn: &mut Connection, lab: &Lab) -> Result<(i64, Change), D
         }
         None => {
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO labs (slug, name, city, state_key, latitude, longitude, body_md, \
+                "INSERT INTO labs (slug, name, city, state_key, body_md, \
                  body_html, active, hidden, meeting, source_json, content_hash, created_at, \
-                 updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-                 $14, $14) RETURNING id",
+                 updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+                 $12, $12) RETURNING id",
             )
             .bind(&lab.slug)
             .bind(&lab.name)
             .bind(&lab.city)
             .bind(&lab.state_key)
-            .bind(lab.latitude)
-            .bind(lab.longitude)
             .bind(&lab.body_md)
             .bind(&lab.body_html)
             .bind(flag(lab.active))
@@ -121,6 +117,7 @@ pub async fn upsert(conn: &mut Connection, lab: &Lab) -> Result<(i64, Change), D
             (id, Change::Created)
         }
     };
+    set_coordinates(conn, id, lab.latitude.zip(lab.longitude)).await?;
     let mut rows = Vec::new();
     for (kind, links) in [
         ("link", &lab.links),
@@ -438,18 +435,17 @@ pub struct NewLab<'a> {
 /// Creates a lab; `Ok(None)` when the slug is taken (also by a deleted lab).
 pub async fn create(conn: &mut Connection, lab: &NewLab<'_>) -> Result<Option<i64>, DbError> {
     let now = now();
-    Ok(sqlx::query_scalar(
-        "INSERT INTO labs (slug, name, city, state_key, latitude, longitude, body_md, body_html, \
+    // Coordinates: see `set_coordinates`.
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO labs (slug, name, city, state_key, body_md, body_html, \
          meeting, source_json, content_hash, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, '', $10, $10) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $9, '', $8, $8) \
          ON CONFLICT (slug) DO NOTHING RETURNING id",
     )
     .bind(lab.slug)
     .bind(lab.name)
     .bind(lab.city)
     .bind(lab.state_key)
-    .bind(lab.latitude)
-    .bind(lab.longitude)
     .bind(lab.body_md)
     .bind(lab.body_html)
     .bind(lab.meeting)
@@ -462,7 +458,38 @@ pub async fn create(conn: &mut Connection, lab: &NewLab<'_>) -> Result<Option<i6
         "schedule": lab.meeting,
     }))?)
     .fetch_optional(&mut *conn)
-    .await?)
+    .await?;
+    if let Some(id) = id {
+        set_coordinates(conn, id, lab.latitude.zip(lab.longitude)).await?;
+    }
+    Ok(id)
+}
+
+/// Sets a lab's coordinates, or clears them. Never binds a missing float: sqlx 0.9's
+/// `Any` driver sends `None::<f64>` to PostgreSQL as a 4-byte float, after which the
+/// cached statement refuses real 8-byte values ("incorrect binary data format").
+async fn set_coordinates(
+    conn: &mut Connection,
+    id: i64,
+    coordinates: Option<(f64, f64)>,
+) -> Result<(), DbError> {
+    match coordinates {
+        Some((lat, lon)) => {
+            sqlx::query("UPDATE labs SET latitude = $1, longitude = $2 WHERE id = $3")
+                .bind(lat)
+                .bind(lon)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        None => {
+            sqlx::query("UPDATE labs SET latitude = NULL, longitude = NULL WHERE id = $1")
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// The slug of the lab with this id (deleted ones included).

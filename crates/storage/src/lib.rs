@@ -22,6 +22,7 @@ pub mod data_files;
 pub mod imports;
 pub mod labs;
 pub mod media;
+pub mod memberships;
 pub mod pages;
 pub mod people;
 pub mod posts;

@@ -4,7 +4,10 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::Html;
+use codefor_domain::permissions::{Action, allows};
+use codefor_domain::profiles::Onlooker;
 use codefor_domain::states;
+use codefor_storage::memberships::Standing;
 use codefor_storage::{labs, posts, projects, stats};
 use serde_json::json;
 
@@ -76,6 +79,39 @@ pub async fn show(state: &AppState, slug: &str) -> Result<Option<Html<String>>, 
         "{} in {}: Treffen, Kontakt, Projekte und Beiträge.",
         detail.lab.name, detail.lab.city
     );
+    // Members as each one chose to be seen; joining as the visitor stands.
+    let viewer = crate::session::current_view().viewer;
+    let onlooker = if viewer.is_signed_in() {
+        Onlooker::Member
+    } else {
+        Onlooker::Anyone
+    };
+    let members = codefor_core::memberships::visible_members(
+        codefor_storage::memberships::members(&state.db, detail.id).await?,
+        onlooker,
+    );
+    let standing = match viewer.account_id {
+        Some(id) => match codefor_storage::accounts::get(&state.db, id).await? {
+            Some(account) => {
+                match codefor_core::memberships::standing(&state.db, &account, detail.id).await? {
+                    Standing::None => "none",
+                    Standing::Requested => "requested",
+                    Standing::Member => "member",
+                    Standing::Lead => "lead",
+                }
+            }
+            None => "anonymous",
+        },
+        None => "anonymous",
+    };
+    let manage = allows(&viewer, &Action::ManageMembers { lab: detail.id });
+    let pending = if manage {
+        codefor_storage::memberships::pending(&state.db, detail.id)
+            .await?
+            .len()
+    } else {
+        0
+    };
     render(
         "lab.html",
         &chrome,
@@ -87,7 +123,11 @@ pub async fn show(state: &AppState, slug: &str) -> Result<Option<Html<String>>, 
             lab => detail.lab,
             state => state_info,
             leads => detail.leads,
-            members => detail.members,
+            members => members,
+            standing => standing,
+            manage => manage,
+            pending => pending,
+            csrf => crate::session::current_view().csrf,
             projects => cards,
             posts => lab_posts,
         },

@@ -35,6 +35,7 @@ mod home;
 mod labs;
 mod map;
 mod media;
+mod memberships;
 mod pages;
 mod posts;
 mod projects;
@@ -163,6 +164,7 @@ pub fn app(state: AppState) -> Router {
         .merge(admin::routes())
         .merge(editing::routes())
         .merge(uploads::routes())
+        .merge(memberships::routes())
         // Every routed state change carries its form's CSRF token (see `session`).
         .route_layer(axum::middleware::from_fn(session::csrf_layer))
         .fallback(dispatch::resolve)

@@ -54,6 +54,7 @@ fn environment() -> Environment<'static> {
         "admin/trash.html",
         "admin/new_lab.html",
         "uploads/form.html",
+        "memberships/dashboard.html",
         "components/figures.html",
         "components/labs_by_state.html",
         "components/labmap.html",

@@ -586,7 +586,7 @@ fn permission_matrix_over_http() {
         ];
         // (what, GET path, expected status per role: anonymous, signed in, member of
         // kiel, lead of kiel, admin)
-        let actions: [(&str, &str, [u16; 5]); 14] = [
+        let actions: [(&str, &str, [u16; 5]); 15] = [
             (
                 "edit own lab",
                 "/bearbeiten/kiel/",
@@ -634,6 +634,11 @@ fn permission_matrix_over_http() {
                 [303, 403, 403, 403, 200],
             ),
             ("the trash", "/admin/papierkorb/", [303, 403, 403, 403, 200]),
+            (
+                "manage own lab's members",
+                "/mitglieder/kiel/",
+                [303, 403, 403, 200, 200],
+            ),
             (
                 "create a lab",
                 "/admin/labs/neu/",
@@ -1936,5 +1941,182 @@ fn a_reused_account_id_gets_its_own_person() {
             names.contains(&"Gleicher Name"),
             "{names:?} (account ids {first} and {second})"
         );
+    });
+}
+
+#[test]
+fn joining_a_lab_with_the_leads_answer() {
+    block_on(async {
+        let w = world().await;
+        let lead = "koeln-chef@example.org";
+        account(lead, false, Some("koeln")).await;
+        let mut l = Browser::new(&w.server);
+        assert_eq!(l.sign_in(lead, PASSWORD).await.status, 303);
+        let person = "neu-in-koeln@example.org";
+        account(person, false, None).await;
+        let mut p = Browser::new(&w.server);
+        assert_eq!(p.sign_in(person, PASSWORD).await.status, 303);
+
+        // Asking, with a message; the lead hears of it by mail.
+        assert!(p.get("/koeln/").await.body.contains("Beitreten anfragen"));
+        let asked = p
+            .submit(
+                "/koeln/",
+                "/beitreten/koeln/",
+                &[("message", "Ich kann Karten bauen.")],
+            )
+            .await;
+        assert_eq!(asked.status, 303, "{}", asked.body);
+        assert!(
+            p.get("/koeln/")
+                .await
+                .body
+                .contains("wartet auf eine Antwort")
+        );
+        let mail = w.inbox.last_to(lead).await;
+        assert!(mail.data.contains("/mitglieder/koeln/"), "{}", mail.data);
+        assert!(mail.data.contains("Ich kann Karten bauen."));
+
+        // Only the leads see the requests.
+        assert_eq!(p.get("/mitglieder/koeln/").await.status, 403);
+        let dashboard = l.get("/mitglieder/koeln/").await;
+        assert_eq!(dashboard.status, 200);
+        assert!(dashboard.body.contains("Ich kann Karten bauen."));
+        assert!(l.get("/koeln/").await.body.contains("1 offene Anfrage"));
+        let person_id = codefor_storage::accounts::by_email(&w.server.db.db, person)
+            .await
+            .expect("read")
+            .and_then(|a| a.person_id)
+            .expect("a person for the account")
+            .to_string();
+        let accepted = l
+            .submit(
+                "/mitglieder/koeln/",
+                "/mitglieder/koeln/antwort",
+                &[("person", &person_id), ("accept", "1")],
+            )
+            .await;
+        assert_eq!(accepted.status, 303, "{}", accepted.body);
+        assert!(w.inbox.last_to(person).await.data.contains("willkommen"));
+        assert!(
+            p.get("/koeln/")
+                .await
+                .body
+                .contains("Du bist Mitglied dieses Labs.")
+        );
+
+        // The public member list follows the person's choice for their labs.
+        let members_section = |html: &str| {
+            html.split("id=\"mitglieder\"")
+                .nth(1)
+                .and_then(|rest| rest.split("</section>").next())
+                .unwrap_or("")
+                .to_owned()
+        };
+        let public = crate::support::get(&w.server, "/koeln/").await.1;
+        assert!(
+            !members_section(&public).contains("Lea Lead"),
+            "private by default"
+        );
+        let saved = p
+            .submit(
+                "/konto/profil/",
+                "/konto/profil/",
+                &[("visibility:labs", "public")],
+            )
+            .await;
+        assert_eq!(saved.status, 200);
+        let public = crate::support::get(&w.server, "/koeln/").await.1;
+        assert!(
+            members_section(&public).contains("Lea Lead"),
+            "now listed: {public}"
+        );
+
+        // A co-lead may edit the lab.
+        assert_eq!(p.get("/bearbeiten/koeln/").await.status, 403);
+        let appointed = l
+            .submit(
+                "/mitglieder/koeln/",
+                "/mitglieder/koeln/co-leitung",
+                &[("person", &person_id)],
+            )
+            .await;
+        assert_eq!(appointed.status, 303);
+        assert_eq!(p.get("/bearbeiten/koeln/").await.status, 200);
+
+        // Another person is declined; a third one joins and leaves again.
+        let other = "abgelehnt@example.org";
+        account(other, false, None).await;
+        let mut o = Browser::new(&w.server);
+        assert_eq!(o.sign_in(other, PASSWORD).await.status, 303);
+        assert_eq!(
+            o.submit("/koeln/", "/beitreten/koeln/", &[]).await.status,
+            303
+        );
+        let other_id = codefor_storage::accounts::by_email(&w.server.db.db, other)
+            .await
+            .expect("read")
+            .and_then(|a| a.person_id)
+            .expect("person")
+            .to_string();
+        let declined = l
+            .submit(
+                "/mitglieder/koeln/",
+                "/mitglieder/koeln/antwort",
+                &[("person", &other_id), ("accept", "0")],
+            )
+            .await;
+        assert_eq!(declined.status, 303);
+        assert!(
+            w.inbox
+                .last_to(other)
+                .await
+                .data
+                .contains("nicht angenommen")
+        );
+        assert!(o.get("/koeln/").await.body.contains("Beitreten anfragen"));
+        let again = l
+            .submit(
+                "/mitglieder/koeln/",
+                "/mitglieder/koeln/antwort",
+                &[("person", &other_id), ("accept", "1")],
+            )
+            .await;
+        assert_eq!(again.status, 422, "an answered request is gone");
+        assert_eq!(
+            o.submit("/koeln/", "/beitreten/koeln/", &[]).await.status,
+            303
+        );
+        assert_eq!(
+            l.submit(
+                "/mitglieder/koeln/",
+                "/mitglieder/koeln/antwort",
+                &[("person", &other_id), ("accept", "1")]
+            )
+            .await
+            .status,
+            303
+        );
+        assert!(o.get("/koeln/").await.body.contains("Du bist Mitglied"));
+        assert_eq!(
+            o.submit("/koeln/", "/verlassen/koeln/", &[]).await.status,
+            303
+        );
+        assert!(o.get("/koeln/").await.body.contains("Beitreten anfragen"));
+        let log = codefor_storage::audit::recent(&w.server.db.db, 200)
+            .await
+            .expect("audit");
+        for action in [
+            "membership.accept",
+            "membership.decline",
+            "membership.leave",
+            "role.lead.grant",
+        ] {
+            assert!(
+                log.iter()
+                    .any(|e| e.action == action && e.target == "koeln"),
+                "{action}"
+            );
+        }
     });
 }

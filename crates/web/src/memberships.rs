@@ -1,0 +1,234 @@
+//! Joining a lab in the browser: the request on the lab's page, the leads' dashboard
+//! (`/mitglieder/<lab>/`) with the answers and co-leads, leaving.
+
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use codefor_core::accounts::AccountError;
+use codefor_core::memberships;
+use codefor_domain::permissions::{Action, allows};
+use codefor_storage::labs::LabDetail;
+use serde::Deserialize;
+
+use crate::editing::Refused;
+use crate::forms::{private, see_other};
+use crate::session::{SignedIn, Visitor};
+use crate::views::{Chrome, render};
+use crate::{AppState, WebError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/mitglieder/{slug}/", get(dashboard))
+        .route("/mitglieder/{slug}/antwort", post(answer))
+        .route("/mitglieder/{slug}/co-leitung", post(appoint))
+        .route("/beitreten/{slug}/", post(join))
+        .route("/verlassen/{slug}/", post(leave))
+}
+
+/// A lead of the lab in the path, or an admin (`allows(ManageMembers)`).
+pub struct LabManager {
+    visitor: Visitor,
+    lab: LabDetail,
+}
+
+impl FromRequestParts<AppState> for LabManager {
+    type Rejection = Refused;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<LabManager, Refused> {
+        let slug = parts
+            .uri
+            .path()
+            .trim_start_matches("/mitglieder/")
+            .split('/')
+            .next()
+            .unwrap_or("")
+            .to_owned();
+        let visitor = parts
+            .extensions
+            .get::<Visitor>()
+            .cloned()
+            .unwrap_or_default();
+        let lab = codefor_storage::labs::get(&state.db, &slug)
+            .await
+            .map_err(|e| Refused::Web(e.into()))?
+            .ok_or(Refused::Web(WebError::NotFound))?;
+        if !visitor.signed_in() {
+            return Err(Refused::SignIn(format!("/mitglieder/{slug}/")));
+        }
+        if !allows(&visitor.viewer, &Action::ManageMembers { lab: lab.id }) {
+            return Err(Refused::Web(WebError::Forbidden));
+        }
+        Ok(LabManager { visitor, lab })
+    }
+}
+
+async fn dashboard_page(
+    state: &AppState,
+    m: &LabManager,
+    status: StatusCode,
+    alert: Option<String>,
+) -> Result<Response, WebError> {
+    let pending = codefor_storage::memberships::pending(&state.db, m.lab.id).await?;
+    let pending: Vec<_> = pending
+        .into_iter()
+        .map(|p| {
+            serde_json::json!({
+                "person_id": p.person_id, "name": p.name, "message": p.message,
+                "at": crate::dates::german_datetime(&p.created_at), "at_iso": p.created_at,
+            })
+        })
+        .collect();
+    let members = codefor_storage::memberships::members(&state.db, m.lab.id).await?;
+    let chrome = Chrome::load(&state.db).await?;
+    let csrf = m
+        .visitor
+        .current
+        .as_ref()
+        .map(|c| c.session.csrf_token.clone())
+        .unwrap_or_default();
+    let html = render(
+        "memberships/dashboard.html",
+        &chrome,
+        crate::ctx! {
+            title => format!("Mitglieder: {}", m.lab.lab.name),
+            lab => m.lab.lab,
+            leads => m.lab.leads,
+            pending => pending,
+            members => members,
+            alert => alert,
+            csrf => csrf,
+        },
+    )?;
+    Ok(private(status, html))
+}
+
+async fn dashboard(State(state): State<AppState>, m: LabManager) -> Result<Response, WebError> {
+    dashboard_page(&state, &m, StatusCode::OK, None).await
+}
+
+/// Back to the dashboard, or the dashboard with what went wrong.
+async fn done(
+    state: &AppState,
+    m: &LabManager,
+    result: Result<(), AccountError>,
+) -> Result<Response, WebError> {
+    match result {
+        Ok(()) => Ok(see_other(&format!("/mitglieder/{}/", m.lab.lab.slug))),
+        Err(AccountError::Invalid(errors)) => {
+            let text = errors
+                .0
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join(" ");
+            dashboard_page(state, m, StatusCode::UNPROCESSABLE_ENTITY, Some(text)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct AnswerForm {
+    #[serde(default)]
+    person: i64,
+    #[serde(default)]
+    accept: String,
+}
+
+async fn answer(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    m: LabManager,
+    Form(form): Form<AnswerForm>,
+) -> Result<Response, WebError> {
+    let Some(actor) = m.visitor.current.as_ref().map(|c| c.account.clone()) else {
+        return Err(WebError::Forbidden);
+    };
+    let origin = state.origin(&headers);
+    let result = memberships::decide(
+        &state.db,
+        &state.config.mailer,
+        &origin,
+        &actor,
+        &m.lab,
+        form.person,
+        form.accept == "1",
+    )
+    .await;
+    done(&state, &m, result).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct PersonForm {
+    #[serde(default)]
+    person: i64,
+}
+
+async fn appoint(
+    State(state): State<AppState>,
+    m: LabManager,
+    Form(form): Form<PersonForm>,
+) -> Result<Response, WebError> {
+    let Some(actor) = m.visitor.current.as_ref().map(|c| c.account.clone()) else {
+        return Err(WebError::Forbidden);
+    };
+    let result = memberships::appoint(&state.db, &actor, &m.lab, form.person).await;
+    done(&state, &m, result).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct JoinForm {
+    #[serde(default)]
+    message: String,
+}
+
+async fn join(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    SignedIn { current, .. }: SignedIn,
+    Path(slug): Path<String>,
+    Form(form): Form<JoinForm>,
+) -> Result<Response, WebError> {
+    let lab = codefor_storage::labs::get(&state.db, &slug)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let origin = state.origin(&headers);
+    match memberships::ask(
+        &state.db,
+        &state.config.mailer,
+        &origin,
+        &current.account,
+        &lab,
+        &form.message,
+    )
+    .await
+    {
+        Ok(()) => Ok(see_other(&format!("/{slug}/#mitmachen"))),
+        Err(AccountError::Invalid(errors)) => Err(WebError::BadRequest(
+            errors
+                .0
+                .first()
+                .map(|e| e.message.trim_end_matches('.').to_owned())
+                .unwrap_or_default(),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn leave(
+    State(state): State<AppState>,
+    SignedIn { current, .. }: SignedIn,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    let lab = codefor_storage::labs::get(&state.db, &slug)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    memberships::leave(&state.db, &current.account, &lab).await?;
+    Ok(see_other(&format!("/{slug}/#mitmachen")))
+}
