@@ -524,6 +524,22 @@ async fn a_lead_edits_the_meeting_info_and_restores_it() {
             )
             .await,
     );
+    problems.extend(
+        browser
+            .check(
+                &base,
+                &Page {
+                    path: "/labs/vorschlagen/",
+                    shot: "propose-lab",
+                    title: "Ein Lab vorschlagen – Code for Germany",
+                    h1: "Ein Lab vorschlagen",
+                    h1_visible: true,
+                    texts: &["Vorschlag senden"],
+                    shows: &[("label[for=f-city]", "Stadt")],
+                },
+            )
+            .await,
+    );
     // The admin's pages pass the same checks: sign out with the header's button, sign
     // in as the admin.
     click(c, ".account-nav button[type=submit]").await;
@@ -561,6 +577,15 @@ async fn a_lead_edits_the_meeting_info_and_restores_it() {
             h1: "OK Lab Kiel löschen",
             h1_visible: true,
             texts: &["Papierkorb"],
+            shows: &[],
+        },
+        Page {
+            path: "/admin/vorschlaege/",
+            shot: "proposals",
+            title: "Vorschläge für neue Labs – Code for Germany",
+            h1: "Vorschläge für neue Labs",
+            h1_visible: true,
+            texts: &["Keine offenen Vorschläge."],
             shows: &[],
         },
         Page {

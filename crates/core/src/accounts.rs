@@ -714,6 +714,7 @@ pub async fn export(db: &Db, account: &Account) -> Result<serde_json::Value, Acc
         },
         "open_sessions": sessions::count_of_account(db, account.id, unix_now()).await?,
         "revisions": revisions,
+        "lab_proposals": codefor_storage::proposals::of_account(db, account.id).await?,
         "uploads": codefor_storage::uploads::of_account(db, account.id)
             .await?
             .into_iter()

@@ -23,6 +23,7 @@ pub mod pages;
 pub mod posts;
 pub mod profiles;
 pub mod projects;
+pub mod proposals;
 pub mod secrets;
 pub mod uploads;
 pub mod urls;

@@ -27,6 +27,7 @@ pub mod pages;
 pub mod people;
 pub mod posts;
 pub mod projects;
+pub mod proposals;
 pub mod redirects;
 pub mod revisions;
 pub mod sessions;

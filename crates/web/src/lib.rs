@@ -39,6 +39,7 @@ mod memberships;
 mod pages;
 mod posts;
 mod projects;
+mod proposals;
 mod session;
 mod uploads;
 mod views;
@@ -165,6 +166,7 @@ pub fn app(state: AppState) -> Router {
         .merge(editing::routes())
         .merge(uploads::routes())
         .merge(memberships::routes())
+        .merge(proposals::routes())
         // Every routed state change carries its form's CSRF token (see `session`).
         .route_layer(axum::middleware::from_fn(session::csrf_layer))
         .fallback(dispatch::resolve)

@@ -55,6 +55,8 @@ fn environment() -> Environment<'static> {
         "admin/new_lab.html",
         "uploads/form.html",
         "memberships/dashboard.html",
+        "proposals/form.html",
+        "proposals/queue.html",
         "components/figures.html",
         "components/labs_by_state.html",
         "components/labmap.html",

@@ -586,7 +586,7 @@ fn permission_matrix_over_http() {
         ];
         // (what, GET path, expected status per role: anonymous, signed in, member of
         // kiel, lead of kiel, admin)
-        let actions: [(&str, &str, [u16; 5]); 15] = [
+        let actions: [(&str, &str, [u16; 5]); 17] = [
             (
                 "edit own lab",
                 "/bearbeiten/kiel/",
@@ -638,6 +638,16 @@ fn permission_matrix_over_http() {
                 "manage own lab's members",
                 "/mitglieder/kiel/",
                 [303, 403, 403, 200, 200],
+            ),
+            (
+                "propose a lab",
+                "/labs/vorschlagen/",
+                [303, 200, 200, 200, 200],
+            ),
+            (
+                "the proposals queue",
+                "/admin/vorschlaege/",
+                [303, 403, 403, 403, 200],
             ),
             (
                 "create a lab",
@@ -2118,5 +2128,125 @@ fn joining_a_lab_with_the_leads_answer() {
                 "{action}"
             );
         }
+    });
+}
+
+#[test]
+fn proposed_labs_are_approved_or_declined_by_admins() {
+    block_on(async {
+        let w = world().await;
+        let proposer = "vorschlag@example.org";
+        account(proposer, false, None).await;
+        let admin_mail = "vorschlag-admin@example.org";
+        account(admin_mail, true, None).await;
+        let mut p = Browser::new(&w.server);
+        assert_eq!(p.sign_in(proposer, PASSWORD).await.status, 303);
+        let form = "/labs/vorschlagen/";
+        let bad = p.submit(form, form, &[("city", "")]).await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.body.contains("Bitte fülle „Stadt“ aus."));
+        assert!(bad.body.contains("Bitte wähle das Bundesland."));
+        for city in ["Neumünster", "Atlantisstadt"] {
+            let sent = p
+                .submit(
+                    form,
+                    form,
+                    &[
+                        ("city", city),
+                        ("state_key", "01"),
+                        ("meeting", "Montags"),
+                        ("leads", "Mia Mitstreiterin"),
+                    ],
+                )
+                .await;
+            assert_eq!(sent.status, 200, "{}", sent.body);
+            assert!(sent.body.contains("Dein Vorschlag ist beim Netzwerk"));
+        }
+        assert_eq!(p.get("/admin/vorschlaege/").await.status, 403);
+
+        let mut a = Browser::new(&w.server);
+        assert_eq!(a.sign_in(admin_mail, PASSWORD).await.status, 303);
+        let queue = a.get("/admin/vorschlaege/").await;
+        assert!(
+            queue.body.contains("OK Lab Neumünster") && queue.body.contains("OK Lab Atlantisstadt")
+        );
+        let db = &w.server.db.db;
+        let open = codefor_storage::proposals::open(db).await.expect("open");
+        let id_of = |city: &str| {
+            open.iter()
+                .find(|p| p.city == city)
+                .map(|p| p.id)
+                .expect("proposal")
+        };
+        // Declining needs a reason, which the proposer reads.
+        let path = format!("/admin/vorschlaege/{}", id_of("Atlantisstadt"));
+        let no_reason = a
+            .submit(
+                "/admin/vorschlaege/",
+                &path,
+                &[("decision", "decline"), ("slug", "x")],
+            )
+            .await;
+        assert_eq!(no_reason.status, 422);
+        assert!(no_reason.body.contains("Begründung"));
+        let declined = a
+            .submit(
+                "/admin/vorschlaege/",
+                &path,
+                &[
+                    ("decision", "decline"),
+                    ("reason", "Die Stadt gibt es nicht."),
+                ],
+            )
+            .await;
+        assert_eq!(declined.status, 303);
+        assert!(
+            w.inbox
+                .last_to(proposer)
+                .await
+                .data
+                .contains("Die Stadt gibt es nicht.")
+        );
+        // Approving founds the lab; the proposer and the named person lead it.
+        let path = format!("/admin/vorschlaege/{}", id_of("Neumünster"));
+        let approved = a
+            .submit(
+                "/admin/vorschlaege/",
+                &path,
+                &[("decision", "approve"), ("slug", "neumuenster")],
+            )
+            .await;
+        assert_eq!(approved.status, 303, "{}", approved.body);
+        assert!(
+            w.inbox
+                .last_to(proposer)
+                .await
+                .data
+                .contains("/bearbeiten/neumuenster/")
+        );
+        let lab = crate::support::get(&w.server, "/neumuenster/").await;
+        assert_eq!(lab.0, 200);
+        assert!(lab.1.contains("Mia Mitstreiterin") && lab.1.contains("Montags"));
+        assert_eq!(
+            p.get("/bearbeiten/neumuenster/").await.status,
+            200,
+            "the proposer leads the lab"
+        );
+        let again = a
+            .submit(
+                "/admin/vorschlaege/",
+                &path,
+                &[("decision", "approve"), ("slug", "neumuenster")],
+            )
+            .await;
+        assert_eq!(again.status, 422, "decided once");
+        let log = codefor_storage::audit::recent(db, 300)
+            .await
+            .expect("audit");
+        assert!(
+            log.iter()
+                .any(|e| e.action == "proposal.approve" && e.target == "neumuenster")
+        );
+        assert!(log.iter().any(|e| e.action == "proposal.decline"));
     });
 }

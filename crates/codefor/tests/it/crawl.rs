@@ -98,7 +98,8 @@ fn crawl_finds_no_broken_link_and_no_server_error() {
             assert!(fetched < 20_000, "crawl is bounded");
             let r = http.get(s.url(&path)).send().await.unwrap();
             let status = r.status().as_u16();
-            if status == 301 {
+            // 301: an old path; 303: a page for signed-in people sends to the sign-in.
+            if status == 301 || status == 303 {
                 let location = r.headers()["location"].to_str().unwrap().to_owned();
                 if let Some(next) = internal(&s.base, &path, &location)
                     && seen.insert(next.clone())
