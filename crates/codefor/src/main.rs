@@ -109,6 +109,10 @@ struct ServeArgs {
     /// instances, give them one shared folder.
     #[arg(long, env = "CODEFOR_UPLOAD_DIR", default_value = "uploads")]
     upload_dir: PathBuf,
+    /// Flag active labs to their leads and to admins after this many days without a
+    /// sign of life (post, project, edit, member change).
+    #[arg(long, env = "CODEFOR_INACTIVE_AFTER_DAYS", default_value_t = 365)]
+    inactive_after_days: i64,
 }
 
 #[derive(Subcommand)]
@@ -197,6 +201,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         mailer,
         trust_forwarded_for: args.trust_forwarded_for,
         upload_dir: args.upload_dir,
+        inactive_after_days: args.inactive_after_days,
         ..Default::default()
     };
     let app = codefor_web::app(codefor_web::AppState::new(db.clone(), config))

@@ -539,3 +539,46 @@ pub async fn create(
     codefor_storage::commit(tx).await?;
     Ok(id)
 }
+
+/// Active labs without a sign of life for `days` days (or ever): to be flagged to their
+/// leads and to admins.
+pub async fn quiet(db: &Db, days: i64) -> Result<Vec<codefor_storage::labs::Activity>, DbError> {
+    let cutoff = time::OffsetDateTime::now_utc() - time::Duration::days(days);
+    let cutoff = cutoff
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    Ok(labs::activity(db)
+        .await?
+        .into_iter()
+        .filter(|a| a.active != 0 && a.last.as_deref().is_none_or(|last| last < cutoff.as_str()))
+        .collect())
+}
+
+/// Marks a lab inactive, or revives it; the audit log keeps who and when, the lab keeps
+/// its pages and history.
+pub async fn set_active(
+    db: &Db,
+    author: Author<'_>,
+    lab: &LabDetail,
+    active: bool,
+) -> Result<(), DbError> {
+    let mut tx = db.begin().await?;
+    if labs::set_active(&mut tx, lab.id, active).await? {
+        let action = if active {
+            "lab.revive"
+        } else {
+            "lab.deactivate"
+        };
+        codefor_storage::audit::record(
+            &mut tx,
+            author.account_id,
+            author.name,
+            action,
+            &lab.lab.slug,
+            "",
+        )
+        .await?;
+        codefor_storage::bump_content_version(&mut tx).await?;
+    }
+    codefor_storage::commit(tx).await
+}

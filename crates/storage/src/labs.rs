@@ -499,3 +499,60 @@ pub async fn slug_of(conn: &mut Connection, id: i64) -> Result<Option<String>, D
         .fetch_optional(&mut *conn)
         .await?)
 }
+
+/// A lab's most recent sign of life.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Activity {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub active: i64,
+    /// The latest of: a post's date, a project's date, a change made in the browser to
+    /// the lab or its projects and posts, an answered join request or a member leaving.
+    /// Dates the import writes (it touches everything) do not count.
+    pub last: Option<String>,
+}
+
+/// Every lab with its most recent sign of life, by name.
+pub async fn activity(db: &Db) -> Result<Vec<Activity>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT l.id, l.slug, l.name, l.active, (SELECT MAX(x) FROM ( \
+             SELECT MAX(p.date) AS x FROM post_labs pl JOIN posts p ON p.id = pl.post_id \
+                 WHERE pl.lab_id = l.id AND p.deleted_at IS NULL AND p.draft = 0 \
+             UNION ALL SELECT MAX(pr.date) FROM project_labs pj JOIN projects pr ON pr.id = pj.project_id \
+                 WHERE pj.lab_id = l.id AND pr.deleted_at IS NULL \
+             UNION ALL SELECT MAX(r.created_at) FROM revisions r WHERE r.account_id IS NOT NULL AND ( \
+                 (r.kind = 'lab' AND r.record_id = l.id) \
+                 OR (r.kind = 'project' AND r.record_id IN (SELECT project_id FROM project_labs WHERE lab_id = l.id)) \
+                 OR (r.kind = 'post' AND r.record_id IN (SELECT post_id FROM post_labs WHERE lab_id = l.id))) \
+             UNION ALL SELECT MAX(a.at) FROM audit_log a WHERE a.target = l.slug \
+                 AND a.action IN ('membership.accept', 'membership.leave', 'role.lead.grant', 'lab.create') \
+         ) t) AS last FROM labs l WHERE l.deleted_at IS NULL ORDER BY lower(l.name)",
+    )
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// Marks a lab active or inactive; `false` when it already was.
+pub async fn set_active(conn: &mut Connection, id: i64, active: bool) -> Result<bool, DbError> {
+    let done =
+        sqlx::query("UPDATE labs SET active = $1, updated_at = $2 WHERE id = $3 AND active <> $1")
+            .bind(flag(active))
+            .bind(now())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    if done.rows_affected() == 1 {
+        crate::util::patch_source(
+            conn,
+            "labs",
+            id,
+            &[(
+                "inactive",
+                (!active).then_some(serde_json::Value::Bool(true)),
+            )],
+        )
+        .await?;
+    }
+    Ok(done.rows_affected() == 1)
+}

@@ -128,6 +128,16 @@ async fn page(
 ) -> Result<Response, WebError> {
     let list = accounts::list(&state.db).await?;
     let lab_list = labs::ids(&state.db).await?;
+    let quiet = codefor_core::labs::quiet(&state.db, state.config.inactive_after_days).await?;
+    let quiet: Vec<_> = quiet
+        .into_iter()
+        .map(|a| {
+            serde_json::json!({
+                "slug": a.slug, "name": a.name,
+                "last": a.last.as_deref().map(crate::dates::german),
+            })
+        })
+        .collect();
     let log = audit::recent(&state.db, 100).await?;
     let log: Vec<_> = log
         .into_iter()
@@ -161,6 +171,8 @@ async fn page(
             accounts => list,
             labs => labs_json,
             log => log,
+            quiet => quiet,
+            days => state.config.inactive_after_days,
             alert => alert,
             me => admin.account.id,
             csrf => csrf,
@@ -348,6 +360,13 @@ fn action_label(action: &str) -> String {
         ("account", "password.reset") => "Passwort zurückgesetzt".to_owned(),
         ("account", "delete") => "Konto gelöscht".to_owned(),
         ("lab", "create") => "Lab gegründet".to_owned(),
+        ("lab", "deactivate") => "Lab als inaktiv markiert".to_owned(),
+        ("lab", "revive") => "Lab wieder aktiv".to_owned(),
+        ("membership", "accept") => "Beitritt angenommen".to_owned(),
+        ("membership", "decline") => "Beitritt abgelehnt".to_owned(),
+        ("membership", "leave") => "Lab verlassen".to_owned(),
+        ("proposal", "approve") => "Vorschlag angenommen".to_owned(),
+        ("proposal", "decline") => "Vorschlag abgelehnt".to_owned(),
         (_, "restore") => format!("{noun}: Version wiederhergestellt"),
         (_, "delete") => format!("{noun} gelöscht"),
         (_, "undelete") => format!("{noun} aus dem Papierkorb geholt"),

@@ -64,6 +64,9 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// Where uploaded pictures are stored (created when needed).
     pub upload_dir: std::path::PathBuf,
+    /// Active labs without a sign of life for this many days are flagged to their leads
+    /// and to admins.
+    pub inactive_after_days: i64,
 }
 
 impl Default for Config {
@@ -76,6 +79,7 @@ impl Default for Config {
             sessions: codefor_core::accounts::SessionPolicy::default(),
             trust_forwarded_for: false,
             upload_dir: std::path::PathBuf::from("uploads"),
+            inactive_after_days: 365,
         }
     }
 }

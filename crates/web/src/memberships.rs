@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/mitglieder/{slug}/", get(dashboard))
         .route("/mitglieder/{slug}/antwort", post(answer))
         .route("/mitglieder/{slug}/co-leitung", post(appoint))
+        .route("/mitglieder/{slug}/status", post(set_status))
         .route("/beitreten/{slug}/", post(join))
         .route("/verlassen/{slug}/", post(leave))
 }
@@ -85,6 +86,15 @@ async fn dashboard_page(
         })
         .collect();
     let members = codefor_storage::memberships::members(&state.db, m.lab.id).await?;
+    let activity = codefor_storage::labs::activity(&state.db)
+        .await?
+        .into_iter()
+        .find(|a| a.id == m.lab.id);
+    let last = activity.as_ref().and_then(|a| a.last.clone());
+    let quiet = codefor_core::labs::quiet(&state.db, state.config.inactive_after_days)
+        .await?
+        .iter()
+        .any(|a| a.id == m.lab.id);
     let chrome = Chrome::load(&state.db).await?;
     let csrf = m
         .visitor
@@ -101,6 +111,9 @@ async fn dashboard_page(
             leads => m.lab.leads,
             pending => pending,
             members => members,
+            last => last.as_deref().map(crate::dates::german),
+            quiet => quiet,
+            days => state.config.inactive_after_days,
             alert => alert,
             csrf => csrf,
         },
@@ -231,4 +244,26 @@ async fn leave(
         .ok_or(WebError::NotFound)?;
     memberships::leave(&state.db, &current.account, &lab).await?;
     Ok(see_other(&format!("/{slug}/#mitmachen")))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct StatusForm {
+    #[serde(default)]
+    active: String,
+}
+
+async fn set_status(
+    State(state): State<AppState>,
+    m: LabManager,
+    Form(form): Form<StatusForm>,
+) -> Result<Response, WebError> {
+    let Some(actor) = m.visitor.current.as_ref().map(|c| c.account.clone()) else {
+        return Err(WebError::Forbidden);
+    };
+    let author = codefor_storage::revisions::Author {
+        account_id: Some(actor.id),
+        name: &actor.display_name,
+    };
+    codefor_core::labs::set_active(&state.db, author, &m.lab, form.active == "1").await?;
+    Ok(see_other(&format!("/mitglieder/{}/", m.lab.lab.slug)))
 }

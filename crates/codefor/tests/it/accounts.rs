@@ -2250,3 +2250,97 @@ fn proposed_labs_are_approved_or_declined_by_admins() {
         assert!(log.iter().any(|e| e.action == "proposal.decline"));
     });
 }
+
+#[test]
+fn quiet_labs_are_flagged_and_can_be_marked_inactive_and_revived() {
+    block_on(async {
+        let w = world().await;
+        let db = &w.server.db.db;
+        // A lab with no post, project, edit or member change: no sign of life at all.
+        let mut tx = db.begin().await.expect("tx");
+        codefor_storage::labs::create(
+            &mut tx,
+            &codefor_storage::labs::NewLab {
+                slug: "stille",
+                name: "OK Lab Stille",
+                city: "Stille",
+                state_key: Some("16"),
+                latitude: None,
+                longitude: None,
+                meeting: None,
+                body_md: "",
+                body_html: "",
+            },
+        )
+        .await
+        .expect("create")
+        .expect("new");
+        codefor_storage::commit(tx).await.expect("commit");
+        let admin_mail = "lebenszeichen@example.org";
+        account(admin_mail, true, None).await;
+        let mut a = Browser::new(&w.server);
+        assert_eq!(a.sign_in(admin_mail, PASSWORD).await.status, 303);
+        let admin = a.get("/admin/").await.body;
+        let flagged = flagged_labs(&admin);
+        assert!(flagged.contains("OK Lab Stille"), "{flagged}");
+        assert!(!flagged.contains("OK Lab Kiel"), "Kiel posted this year");
+        let dashboard = a.get("/mitglieder/stille/").await.body;
+        assert!(dashboard.contains("Noch kein Lebenszeichen") && dashboard.contains("Schläft es?"));
+        assert!(
+            a.get("/mitglieder/kiel/")
+                .await
+                .body
+                .contains("Letztes Lebenszeichen: 8. März 2026")
+        );
+
+        let off = a
+            .submit(
+                "/mitglieder/stille/",
+                "/mitglieder/stille/status",
+                &[("active", "0")],
+            )
+            .await;
+        assert_eq!(off.status, 303);
+        assert!(
+            crate::support::get(&w.server, "/stille/")
+                .await
+                .1
+                .contains("status-inactive\">Inaktiv")
+        );
+        assert!(!flagged_labs(&a.get("/admin/").await.body).contains("OK Lab Stille"));
+        let on = a
+            .submit(
+                "/mitglieder/stille/",
+                "/mitglieder/stille/status",
+                &[("active", "1")],
+            )
+            .await;
+        assert_eq!(on.status, 303);
+        assert!(
+            crate::support::get(&w.server, "/stille/")
+                .await
+                .1
+                .contains("status-active\">Aktiv")
+        );
+        let log = codefor_storage::audit::recent(db, 300)
+            .await
+            .expect("audit");
+        for action in ["lab.deactivate", "lab.revive"] {
+            assert!(
+                log.iter()
+                    .any(|e| e.action == action && e.target == "stille"),
+                "{action}"
+            );
+        }
+    });
+}
+
+/// The admin page's section of labs without a sign of life.
+fn flagged_labs(admin_page: &str) -> String {
+    admin_page
+        .split("id=\"ohne-lebenszeichen\"")
+        .nth(1)
+        .and_then(|rest| rest.split("id=\"konten\"").next())
+        .unwrap_or("")
+        .to_owned()
+}
