@@ -42,6 +42,23 @@ impl FieldErrors {
         }
     }
 
+    /// Field → message, for templates that show each beside its input.
+    pub fn by_field(&self) -> std::collections::BTreeMap<&'static str, String> {
+        self.0
+            .iter()
+            .map(|e| (e.field, e.message.clone()))
+            .collect()
+    }
+
+    /// All messages as one text, for pages that show them above a list of forms.
+    pub fn joined(&self) -> String {
+        self.0
+            .iter()
+            .map(|e| e.message.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     pub fn one(field: &'static str, message: impl Into<String>) -> FieldErrors {
         let mut errors = FieldErrors::default();
         errors.add(field, message);

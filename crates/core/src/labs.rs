@@ -543,15 +543,23 @@ pub async fn create(
 /// Active labs without a sign of life for `days` days (or ever): to be flagged to their
 /// leads and to admins.
 pub async fn quiet(db: &Db, days: i64) -> Result<Vec<codefor_storage::labs::Activity>, DbError> {
-    let cutoff = time::OffsetDateTime::now_utc() - time::Duration::days(days);
-    let cutoff = cutoff
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
-    Ok(labs::activity(db)
+    Ok(labs::activity(db, None)
         .await?
         .into_iter()
-        .filter(|a| a.active != 0 && a.last.as_deref().is_none_or(|last| last < cutoff.as_str()))
+        .filter(|a| is_quiet(a, days))
         .collect())
+}
+
+/// Whether an active lab has shown no sign of life for `days` days (or ever).
+pub fn is_quiet(activity: &codefor_storage::labs::Activity, days: i64) -> bool {
+    let cutoff = (time::OffsetDateTime::now_utc() - time::Duration::days(days))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    activity.active != 0
+        && activity
+            .last
+            .as_deref()
+            .is_none_or(|last| last < cutoff.as_str())
 }
 
 /// Marks a lab inactive, or revives it; the audit log keeps who and when, the lab keeps

@@ -5,7 +5,7 @@
 use codefor_domain::profiles::{Onlooker, Visibility};
 use codefor_storage::accounts::{self, Account};
 use codefor_storage::labs::LabDetail;
-use codefor_storage::memberships::{self, Member, Standing};
+use codefor_storage::memberships::{self, Member};
 use codefor_storage::{Db, audit};
 
 use crate::accounts::{AccountError, Limit, check_and_count};
@@ -18,14 +18,6 @@ pub const JOIN_PER_ACCOUNT: Limit = Limit {
     max: 10,
     window: 24 * 3600,
 };
-
-/// Where the account stands in the lab.
-pub async fn standing(db: &Db, account: &Account, lab_id: i64) -> Result<Standing, AccountError> {
-    Ok(match account.person_id {
-        Some(person) => memberships::standing(db, lab_id, person).await?,
-        None => Standing::None,
-    })
-}
 
 /// Asks to join `lab`; its leads are told by e-mail.
 pub async fn ask(

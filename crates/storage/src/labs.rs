@@ -513,8 +513,8 @@ pub struct Activity {
     pub last: Option<String>,
 }
 
-/// Every lab with its most recent sign of life, by name.
-pub async fn activity(db: &Db) -> Result<Vec<Activity>, DbError> {
+/// Every lab (or only the lab `only`) with its most recent sign of life, by name.
+pub async fn activity(db: &Db, only: Option<i64>) -> Result<Vec<Activity>, DbError> {
     Ok(sqlx::query_as(
         "SELECT l.id, l.slug, l.name, l.active, (SELECT MAX(x) FROM ( \
              SELECT MAX(p.date) AS x FROM post_labs pl JOIN posts p ON p.id = pl.post_id \
@@ -527,8 +527,10 @@ pub async fn activity(db: &Db) -> Result<Vec<Activity>, DbError> {
                  OR (r.kind = 'post' AND r.record_id IN (SELECT post_id FROM post_labs WHERE lab_id = l.id))) \
              UNION ALL SELECT MAX(a.at) FROM audit_log a WHERE a.target = l.slug \
                  AND a.action IN ('membership.accept', 'membership.leave', 'role.lead.grant', 'lab.create') \
-         ) t) AS last FROM labs l WHERE l.deleted_at IS NULL ORDER BY lower(l.name)",
+         ) t) AS last FROM labs l WHERE l.deleted_at IS NULL AND ($1 = 0 OR l.id = $1) \
+         ORDER BY lower(l.name)",
     )
+    .bind(only.unwrap_or(0))
     .fetch_all(db.pool())
     .await?)
 }

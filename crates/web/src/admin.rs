@@ -49,12 +49,7 @@ async fn trash(State(state): State<AppState>, admin: AdminOnly) -> Result<Respon
         })
         .collect();
     let chrome = Chrome::load(&state.db).await?;
-    let csrf = admin
-        .visitor
-        .current
-        .as_ref()
-        .map(|c| c.session.csrf_token.clone())
-        .unwrap_or_default();
+    let csrf = admin.visitor.csrf();
     let html = render(
         "admin/trash.html",
         &chrome,
@@ -157,12 +152,7 @@ async fn page(
         .map(|(_, slug, name)| serde_json::json!({ "slug": slug, "name": name }))
         .collect();
     let chrome = Chrome::load(&state.db).await?;
-    let csrf = admin
-        .visitor
-        .current
-        .as_ref()
-        .map(|c| c.session.csrf_token.clone())
-        .unwrap_or_default();
+    let csrf = admin.visitor.csrf();
     let html = render(
         "admin/index.html",
         &chrome,
@@ -194,12 +184,7 @@ async fn done(
     match result {
         Ok(()) => Ok(see_other("/admin/")),
         Err(AccountError::Invalid(errors)) => {
-            let text = errors
-                .0
-                .iter()
-                .map(|e| e.message.clone())
-                .collect::<Vec<_>>()
-                .join(" ");
+            let text = errors.joined();
             page(state, admin, StatusCode::UNPROCESSABLE_ENTITY, Some(text)).await
         }
         Err(e) => Err(e.into()),
@@ -263,12 +248,7 @@ async fn new_lab_page(
     errors: &codefor_core::forms::FieldErrors,
 ) -> Result<Response, WebError> {
     let chrome = Chrome::load(&state.db).await?;
-    let csrf = admin
-        .visitor
-        .current
-        .as_ref()
-        .map(|c| c.session.csrf_token.clone())
-        .unwrap_or_default();
+    let csrf = admin.visitor.csrf();
     let states: Vec<_> = codefor_domain::states::ALL
         .iter()
         .map(|s| serde_json::json!({ "key": s.key, "name": s.name }))
@@ -279,7 +259,7 @@ async fn new_lab_page(
         crate::ctx! {
             title => "Neues Lab",
             v => values,
-            err => errors.0.iter().map(|e| (e.field, e.message.clone())).collect::<std::collections::BTreeMap<_, _>>(),
+            err => errors.by_field(),
             error_count => errors.0.len(),
             states => states,
             csrf => csrf,

@@ -175,11 +175,7 @@ impl Editor {
     }
 
     fn csrf(&self) -> String {
-        self.visitor
-            .current
-            .as_ref()
-            .map(|c| c.session.csrf_token.clone())
-            .unwrap_or_default()
+        self.visitor.csrf()
     }
 }
 

@@ -90,19 +90,23 @@ pub async fn show(state: &AppState, slug: &str) -> Result<Option<Html<String>>, 
         codefor_storage::memberships::members(&state.db, detail.id).await?,
         onlooker,
     );
-    let standing = match viewer.account_id {
-        Some(id) => match codefor_storage::accounts::get(&state.db, id).await? {
-            Some(account) => {
-                match codefor_core::memberships::standing(&state.db, &account, detail.id).await? {
-                    Standing::None => "none",
-                    Standing::Requested => "requested",
-                    Standing::Member => "member",
-                    Standing::Lead => "lead",
-                }
+    let view = crate::session::current_view();
+    let standing = if !view.signed_in {
+        "anonymous"
+    } else {
+        // The session already loaded the account: its person tells where it stands.
+        let standing = match view.person_id {
+            Some(person) => {
+                codefor_storage::memberships::standing(&state.db, detail.id, person).await?
             }
-            None => "anonymous",
-        },
-        None => "anonymous",
+            None => Standing::None,
+        };
+        match standing {
+            Standing::None => "none",
+            Standing::Requested => "requested",
+            Standing::Member => "member",
+            Standing::Lead => "lead",
+        }
     };
     let manage = allows(&viewer, &Action::ManageMembers { lab: detail.id });
     let pending = if manage {
@@ -127,7 +131,7 @@ pub async fn show(state: &AppState, slug: &str) -> Result<Option<Html<String>>, 
             standing => standing,
             manage => manage,
             pending => pending,
-            csrf => crate::session::current_view().csrf,
+            csrf => view.csrf,
             projects => cards,
             posts => lab_posts,
         },

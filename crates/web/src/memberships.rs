@@ -86,22 +86,16 @@ async fn dashboard_page(
         })
         .collect();
     let members = codefor_storage::memberships::members(&state.db, m.lab.id).await?;
-    let activity = codefor_storage::labs::activity(&state.db)
+    let activity = codefor_storage::labs::activity(&state.db, Some(m.lab.id))
         .await?
         .into_iter()
-        .find(|a| a.id == m.lab.id);
+        .next();
     let last = activity.as_ref().and_then(|a| a.last.clone());
-    let quiet = codefor_core::labs::quiet(&state.db, state.config.inactive_after_days)
-        .await?
-        .iter()
-        .any(|a| a.id == m.lab.id);
-    let chrome = Chrome::load(&state.db).await?;
-    let csrf = m
-        .visitor
-        .current
+    let quiet = activity
         .as_ref()
-        .map(|c| c.session.csrf_token.clone())
-        .unwrap_or_default();
+        .is_some_and(|a| codefor_core::labs::is_quiet(a, state.config.inactive_after_days));
+    let chrome = Chrome::load(&state.db).await?;
+    let csrf = m.visitor.csrf();
     let html = render(
         "memberships/dashboard.html",
         &chrome,
@@ -134,12 +128,7 @@ async fn done(
     match result {
         Ok(()) => Ok(see_other(&format!("/mitglieder/{}/", m.lab.lab.slug))),
         Err(AccountError::Invalid(errors)) => {
-            let text = errors
-                .0
-                .iter()
-                .map(|e| e.message.clone())
-                .collect::<Vec<_>>()
-                .join(" ");
+            let text = errors.joined();
             dashboard_page(state, m, StatusCode::UNPROCESSABLE_ENTITY, Some(text)).await
         }
         Err(e) => Err(e.into()),

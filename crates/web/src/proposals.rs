@@ -1,7 +1,7 @@
 //! Proposing a new lab (`/labs/vorschlagen/`, everyone signed in) and the admins' queue
 //! of proposals (`/admin/vorschlaege/`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -47,7 +47,7 @@ async fn form_page(
         crate::ctx! {
             title => "Ein Lab vorschlagen",
             v => values,
-            err => errors.0.iter().map(|e| (e.field, e.message.clone())).collect::<BTreeMap<_, _>>(),
+            err => errors.by_field(),
             error_count => errors.0.len(),
             states => states(),
             sent => sent,
@@ -123,12 +123,7 @@ async fn queue_page(
         })
         .collect();
     let chrome = Chrome::load(&state.db).await?;
-    let csrf = admin
-        .visitor
-        .current
-        .as_ref()
-        .map(|c| c.session.csrf_token.clone())
-        .unwrap_or_default();
+    let csrf = admin.visitor.csrf();
     let html = render(
         "proposals/queue.html",
         &chrome,
@@ -164,12 +159,7 @@ async fn decide(
     match result {
         Ok(()) => Ok(see_other("/admin/vorschlaege/")),
         Err(AccountError::Invalid(errors)) => {
-            let text = errors
-                .0
-                .iter()
-                .map(|e| e.message.clone())
-                .collect::<Vec<_>>()
-                .join(" ");
+            let text = errors.joined();
             queue_page(&state, &admin, StatusCode::UNPROCESSABLE_ENTITY, Some(text)).await
         }
         Err(e) => Err(e.into()),

@@ -41,6 +41,14 @@ impl Visitor {
         self.current.is_some()
     }
 
+    /// The token a form of a signed-in visitor carries ("" when not signed in).
+    pub fn csrf(&self) -> String {
+        self.current
+            .as_ref()
+            .map(|c| c.session.csrf_token.clone())
+            .unwrap_or_default()
+    }
+
     /// What templates may know about the visitor (never the session token).
     pub fn view(&self) -> VisitorView {
         VisitorView {
@@ -52,11 +60,8 @@ impl Visitor {
                 .unwrap_or_default(),
             admin: self.viewer.admin,
             viewer: self.viewer.clone(),
-            csrf: self
-                .current
-                .as_ref()
-                .map(|c| c.session.csrf_token.clone())
-                .unwrap_or_default(),
+            person_id: self.current.as_ref().and_then(|c| c.account.person_id),
+            csrf: self.csrf(),
         }
     }
 }
@@ -71,6 +76,9 @@ pub struct VisitorView {
     /// For permission checks while rendering (never sent to templates as such).
     #[serde(skip)]
     pub viewer: Viewer,
+    /// The person behind the signed-in account, when it has one.
+    #[serde(skip)]
+    pub person_id: Option<i64>,
 }
 
 tokio::task_local! {

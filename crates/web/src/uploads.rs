@@ -62,11 +62,7 @@ async fn page(
     stored: Option<(String, String)>,
 ) -> Result<Response, WebError> {
     let chrome = Chrome::load(&state.db).await?;
-    let csrf = visitor
-        .current
-        .as_ref()
-        .map(|c| c.session.csrf_token.clone())
-        .unwrap_or_default();
+    let csrf = visitor.csrf();
     let html = render(
         "uploads/form.html",
         &chrome,
