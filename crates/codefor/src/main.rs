@@ -113,6 +113,15 @@ struct ServeArgs {
     /// sign of life (post, project, edit, member change).
     #[arg(long, env = "CODEFOR_INACTIVE_AFTER_DAYS", default_value_t = 365)]
     inactive_after_days: i64,
+    /// Fetch the external calendars labs registered (.ics URLs) this often, in minutes;
+    /// 0 turns the background fetching off (leads can still fetch by hand).
+    #[arg(long, env = "CODEFOR_CALENDAR_SYNC_MINUTES", default_value_t = 60)]
+    calendar_sync_minutes: u64,
+    /// Let external calendars be fetched from loopback and private network addresses.
+    /// Off by default, so no one can make the server reach into its own network; only
+    /// for tests and closed installations.
+    #[arg(long, env = "CODEFOR_CALENDAR_ALLOW_PRIVATE")]
+    calendar_allow_private: bool,
 }
 
 #[derive(Subcommand)]
@@ -196,12 +205,27 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             codefor_core::mail::Mailer::log_only(&args.mail_from)?
         }
     };
+    let calendar_fetch = codefor_core::calendars::fetch::FetchPolicy {
+        allow_private: args.calendar_allow_private,
+        ..Default::default()
+    };
+    if args.calendar_allow_private {
+        tracing::warn!("external calendars may be fetched from private and loopback addresses");
+    }
+    if args.calendar_sync_minutes > 0 {
+        tokio::spawn(codefor_core::calendars::sync::run(
+            db.clone(),
+            calendar_fetch.clone(),
+            std::time::Duration::from_secs(args.calendar_sync_minutes * 60),
+        ));
+    }
     let config = codefor_web::Config {
         base_url: args.base_url,
         mailer,
         trust_forwarded_for: args.trust_forwarded_for,
         upload_dir: args.upload_dir,
         inactive_after_days: args.inactive_after_days,
+        calendar_fetch,
         ..Default::default()
     };
     let app = codefor_web::app(codefor_web::AppState::new(db.clone(), config))

@@ -7,7 +7,11 @@
 use codefor_content::markdown::render_plain;
 use codefor_domain::people::{Role, person_key};
 use codefor_domain::{Lab, Link, Page, Person, Post, Project, ProjectStatus};
-use codefor_storage::{Db, DbError, bump_content_version, labs, pages, people, posts, projects};
+use codefor_storage::{
+    Db, DbError, bump_content_version, labs, meetups, pages, people, posts, projects,
+};
+
+use crate::calendars::recurrence::{self, BERLIN};
 
 struct DemoLab {
     slug: &'static str,
@@ -21,6 +25,93 @@ struct DemoLab {
     leads: &'static [&'static str],
     members: &'static [&'static str],
 }
+
+struct DemoMeetup {
+    uid: &'static str,
+    labs: &'static [&'static str],
+    title: &'static str,
+    body: &'static str,
+    /// Civil times in Berlin; an empty start: two weeks after seeding.
+    start: &'static str,
+    end: &'static str,
+    rule: Option<&'static str>,
+    venue: Option<&'static str>,
+    address: Option<&'static str>,
+    online: Option<&'static str>,
+    capacity: Option<i64>,
+}
+
+const MEETUPS: &[DemoMeetup] = &[
+    DemoMeetup {
+        uid: "demo-kiel-lab-abend@codefor.invalid",
+        labs: &["kiel"],
+        title: "Lab-Abend in Kiel",
+        body: "Wir zeigen, woran wir arbeiten, und sammeln neue Ideen. Wer zum ersten Mal \
+               kommt, bekommt eine kurze Einführung.",
+        start: "2026-01-06T19:00:00",
+        end: "2026-01-06T21:00:00",
+        rule: Some("FREQ=MONTHLY;BYDAY=1TU"),
+        venue: Some("Stadtbücherei, Gruppenraum"),
+        address: Some("Andreas-Gayk-Straße 31, 24103 Kiel"),
+        online: None,
+        capacity: None,
+    },
+    DemoMeetup {
+        uid: "demo-leipzig-treffen@codefor.invalid",
+        labs: &["leipzig"],
+        title: "Offenes Treffen im Basislager",
+        body: "Alle zwei Wochen: Haushaltsdaten, Open-Data-Portal und was euch sonst \
+               beschäftigt. Laptop mitbringen, wer mag.",
+        start: "2026-01-08T18:30:00",
+        end: "2026-01-08T20:30:00",
+        rule: Some("FREQ=WEEKLY;INTERVAL=2"),
+        venue: Some("Basislager Coworking"),
+        address: Some("Peterssteinweg 14, 04107 Leipzig"),
+        online: None,
+        capacity: None,
+    },
+    DemoMeetup {
+        uid: "demo-koeln-hybrid@codefor.invalid",
+        labs: &["koeln"],
+        title: "Lab-Treffen (vor Ort und online)",
+        body: "Jeden dritten Mittwoch im Monat. Wer nicht kommen kann, ist über den Link dabei.",
+        start: "2026-01-21T19:00:00",
+        end: "2026-01-21T21:00:00",
+        rule: Some("FREQ=MONTHLY;BYDAY=3WE"),
+        venue: Some("Bürgerzentrum Ehrenfeld"),
+        address: Some("Venloer Straße 429, 50825 Köln"),
+        online: Some("https://meet.example.org/oklab-koeln"),
+        capacity: None,
+    },
+    DemoMeetup {
+        uid: "demo-open-data-day@codefor.invalid",
+        labs: &["kiel", "leipzig", "koeln"],
+        title: "Open Data Day",
+        body: "Einmal im Jahr laden die Labs gemeinsam ein: Vorträge, Datenspaziergänge und \
+               ein Hackathon für alle, die offene Daten nutzen wollen.",
+        start: "2026-03-07T10:00:00",
+        end: "2026-03-07T17:00:00",
+        rule: Some("FREQ=YEARLY;BYMONTH=3;BYDAY=1SA"),
+        venue: None,
+        address: None,
+        online: Some("https://meet.example.org/open-data-day"),
+        capacity: None,
+    },
+    DemoMeetup {
+        uid: "demo-workshop-karten@codefor.invalid",
+        labs: &["kiel"],
+        title: "Werkstatt: Karten aus offenen Daten",
+        body: "Zwei Stunden zum Mitmachen: aus einem Datensatz der Stadt wird eine Karte. \
+               Die Plätze sind begrenzt.",
+        start: "",
+        end: "",
+        rule: None,
+        venue: Some("Stadtbücherei, Lernwerkstatt"),
+        address: Some("Andreas-Gayk-Straße 31, 24103 Kiel"),
+        online: None,
+        capacity: Some(12),
+    },
+];
 
 const LABS: &[DemoLab] = &[
     DemoLab {
@@ -266,6 +357,7 @@ const PAGES: &[(&str, &str, &str)] = &[
 pub async fn seed(db: &Db) -> Result<(), DbError> {
     let mut tx = db.begin().await?;
     let mut person_id = std::collections::HashMap::new();
+    let mut lab_id = std::collections::HashMap::new();
     let mut names: Vec<&str> = Vec::new();
     for l in LABS {
         names.extend(l.leads.iter().chain(l.members));
@@ -319,6 +411,61 @@ pub async fn seed(db: &Db) -> Result<(), DbError> {
             .filter_map(|(pos, (n, role))| person_id.get(*n).map(|id| (*id, role, pos)))
             .collect();
         labs::set_people(&mut tx, id, &people).await?;
+        lab_id.insert(l.slug, id);
+    }
+    for m in MEETUPS {
+        let labs: Vec<i64> = m
+            .labs
+            .iter()
+            .filter_map(|s| lab_id.get(s).copied())
+            .collect();
+        let (start, end) = match m.start {
+            // A one-off workshop two weeks after the seed, so the demo always has one.
+            "" => {
+                let berlin = jiff::tz::TimeZone::get(BERLIN).unwrap_or(jiff::tz::TimeZone::UTC);
+                let day = jiff::Timestamp::now()
+                    .to_zoned_datetime(berlin)
+                    .date()
+                    .checked_add(jiff::Span::new().days(14))
+                    .unwrap_or_default();
+                (
+                    day.to_datetime(jiff::civil::time(18, 0, 0, 0)).to_string(),
+                    day.to_datetime(jiff::civil::time(20, 30, 0, 0)).to_string(),
+                )
+            }
+            start => (start.to_owned(), m.end.to_owned()),
+        };
+        let (Ok(s), Ok(e)) = (start.parse(), end.parse()) else {
+            continue;
+        };
+        let schedule = recurrence::Schedule {
+            start: s,
+            end: e,
+            time_zone: BERLIN,
+            rule: m.rule,
+            skipped: &[],
+        };
+        let Ok((first, last)) = recurrence::bounds(&schedule) else {
+            continue;
+        };
+        let fields = meetups::MeetupFields {
+            title: m.title.to_owned(),
+            description_md: m.body.to_owned(),
+            description_html: render_plain(m.body),
+            starts_at: start,
+            ends_at: end,
+            time_zone: BERLIN.to_owned(),
+            all_day: false,
+            rrule: m.rule.map(str::to_owned),
+            first_start: first.as_second(),
+            last_end: last.map(|l| l.as_second()),
+            venue: m.venue.map(str::to_owned),
+            address: m.address.map(str::to_owned),
+            online_url: m.online.map(str::to_owned),
+            capacity: m.capacity,
+            cancelled: false,
+        };
+        meetups::create(&mut tx, m.uid, &fields, &labs, None, None).await?;
     }
     for p in PROJECTS {
         let project = Project {

@@ -12,12 +12,14 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod calendars;
 pub mod demo;
 pub mod editing;
 pub mod forms;
 pub mod import;
 pub mod labs;
 pub mod mail;
+pub mod meetups;
 pub mod memberships;
 pub mod pages;
 pub mod posts;

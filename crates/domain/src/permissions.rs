@@ -93,6 +93,11 @@ pub enum Action {
     JoinLab,
     /// See and answer a lab's join requests, appoint co-leads.
     ManageMembers { lab: LabId },
+    /// Create or change meetups of these labs (and their external calendars); a
+    /// meetup shared by several labs needs a lead of every one of them.
+    ManageMeetups { labs: Vec<LabId> },
+    /// Answer whether one comes to a meetup.
+    Rsvp,
 }
 
 impl Action {
@@ -114,6 +119,8 @@ impl Action {
             Action::Upload,
             Action::JoinLab,
             Action::ManageMembers { lab: own },
+            Action::ManageMeetups { labs: vec![own] },
+            Action::Rsvp,
         ]
     }
 }
@@ -126,7 +133,11 @@ pub fn allows(viewer: &Viewer, action: &Action) -> bool {
     }
     match action {
         Action::ViewPublic => true,
-        Action::ManageOwnAccount | Action::JoinLab => viewer.is_signed_in(),
+        Action::ManageOwnAccount | Action::JoinLab | Action::Rsvp => viewer.is_signed_in(),
+        // A network meetup of no lab, or of labs the viewer does not all lead: admins.
+        Action::ManageMeetups { labs } => {
+            !labs.is_empty() && labs.iter().all(|lab| viewer.leads(*lab))
+        }
         Action::ManageMembers { lab } => viewer.leads(*lab),
         Action::EditLab { lab } | Action::CreateInLab { lab } => viewer.leads(*lab),
         // A record shared by several labs may be edited by a lead of any of them.
@@ -178,7 +189,7 @@ mod tests {
     fn permission_matrix() {
         use Role::*;
         // (action index in `Action::all_for`, roles allowed on their own lab A)
-        let expected: [(&str, &[Role]); 14] = [
+        let expected: [(&str, &[Role]); 16] = [
             (
                 "view public",
                 &[Anonymous, SignedIn, LabMember, LabLead, Admin],
@@ -196,6 +207,8 @@ mod tests {
             ("upload pictures", &[LabLead, Admin]),
             ("join a lab", &[SignedIn, LabMember, LabLead, Admin]),
             ("manage members", &[LabLead, Admin]),
+            ("manage meetups", &[LabLead, Admin]),
+            ("rsvp", &[SignedIn, LabMember, LabLead, Admin]),
         ];
         let roles = [Anonymous, SignedIn, LabMember, LabLead, Admin];
         for role in roles {
@@ -209,7 +222,7 @@ mod tests {
                 );
             }
             // … gives nothing on lab B beyond what the role gives everywhere.
-            let lab_bound = [2, 3, 4, 7, 13];
+            let lab_bound = [2, 3, 4, 7, 13, 14];
             for (i, ((name, allowed), action)) in
                 expected.iter().zip(Action::all_for(B)).enumerate()
             {
@@ -237,6 +250,12 @@ mod tests {
         assert!(!allows(&lead_of_b, &Action::EditProject { labs: vec![A] }));
         // A project of no lab is the network's: admins only.
         assert!(!allows(&lead_of_b, &Action::EditProject { labs: vec![] }));
+        // A meetup shared with another lab needs a lead of both.
+        assert!(!allows(
+            &lead_of_b,
+            &Action::ManageMeetups { labs: vec![A, B] }
+        ));
+        assert!(!allows(&lead_of_b, &Action::ManageMeetups { labs: vec![] }));
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! (`meta.content_version`); an instance compares it at most every
 //! `cache_check_interval` and drops everything when it changed. So a page is never
 //! staler than that interval, and nothing in memory can disagree with the database
-//! for longer.
+//! for longer. Entries also expire after a minute, since pages such as the upcoming
+//! meetups change with the clock.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -27,7 +28,12 @@ struct Entry {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
+    stored: Instant,
 }
+
+/// Pages also change with time alone (the next meetup moves on): none is served from
+/// the cache for longer than this.
+const MAX_AGE: Duration = Duration::from_secs(60);
 
 pub struct PageCache {
     interval: Duration,
@@ -77,6 +83,9 @@ impl PageCache {
             return None;
         }
         let e = entries.1.get(key)?;
+        if e.stored.elapsed() > MAX_AGE {
+            return None;
+        }
         let mut response = (e.status, e.body.clone()).into_response();
         *response.headers_mut() = e.headers.clone();
         Some(response)
@@ -236,6 +245,7 @@ async fn respond(
                     status: parts.status,
                     headers: parts.headers.clone(),
                     body: bytes.clone(),
+                    stored: Instant::now(),
                 },
             );
             Response::from_parts(parts, Body::from(bytes))

@@ -65,8 +65,24 @@ async fn render(
     }
 }
 
+/// The network's live figures: the database's counts plus the meetups ahead.
+#[derive(Debug, Clone, Serialize)]
+pub struct Figures {
+    #[serde(flatten)]
+    pub counts: stats::NetworkFigures,
+    /// Dates of meetups in the next 90 days (cancelled ones not counted).
+    pub upcoming_meetups: usize,
+}
+
+pub async fn figures_data(state: &AppState) -> Result<Figures, WebError> {
+    Ok(Figures {
+        counts: stats::network(&state.db).await?,
+        upcoming_meetups: codefor_core::meetups::upcoming_count(&state.db).await?,
+    })
+}
+
 pub async fn figures(state: &AppState) -> Result<String, WebError> {
-    let f = stats::network(&state.db).await?;
+    let f = figures_data(state).await?;
     fragment(
         "components/figures.html",
         crate::ctx! { f => f, id => next_id() },

@@ -24,6 +24,7 @@ pub async fn show(State(state): State<AppState>) -> Result<Html<String>, WebErro
         _ => components::figures(&state).await?,
     };
     let (latest, _) = posts::page(&state.db, 0, 3).await?;
+    let meetups = crate::meetups::upcoming_list(&state, None, 5).await?;
     let shows_posts = body
         .as_deref()
         .is_some_and(|b| b.contains("class=\"teaser\""));
@@ -37,6 +38,7 @@ pub async fn show(State(state): State<AppState>) -> Result<Html<String>, WebErro
             body_has_h1 => body.as_deref().is_some_and(has_h1),
             body => body,
             figures => figures,
+            meetups => meetups,
             posts => if shows_posts { vec![] } else { crate::posts::items(latest) },
         },
     )

@@ -8,7 +8,7 @@ use codefor_domain::permissions::{Action, allows};
 use codefor_domain::profiles::Onlooker;
 use codefor_domain::states;
 use codefor_storage::memberships::Standing;
-use codefor_storage::{labs, posts, projects, stats};
+use codefor_storage::{labs, posts, projects};
 use serde_json::json;
 
 use crate::views::{Chrome, render};
@@ -116,6 +116,13 @@ pub async fn show(state: &AppState, slug: &str) -> Result<Option<Html<String>>, 
     } else {
         0
     };
+    let meetups = crate::meetups::upcoming_list(state, Some(detail.id), 5).await?;
+    let plan = allows(
+        &viewer,
+        &Action::ManageMeetups {
+            labs: vec![detail.id],
+        },
+    );
     render(
         "lab.html",
         &chrome,
@@ -134,6 +141,8 @@ pub async fn show(state: &AppState, slug: &str) -> Result<Option<Html<String>>, 
             csrf => view.csrf,
             projects => cards,
             posts => lab_posts,
+            meetups => meetups,
+            plan => plan,
         },
     )
     .map(Some)
@@ -153,6 +162,6 @@ pub async fn json(State(state): State<AppState>) -> Result<Json<serde_json::Valu
 /// `/api/network.json`: the live figures of the network.
 pub async fn figures_json(
     State(state): State<AppState>,
-) -> Result<Json<stats::NetworkFigures>, WebError> {
-    Ok(Json(stats::network(&state.db).await?))
+) -> Result<Json<crate::components::Figures>, WebError> {
+    Ok(Json(crate::components::figures_data(&state).await?))
 }

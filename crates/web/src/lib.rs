@@ -35,6 +35,7 @@ mod home;
 mod labs;
 mod map;
 mod media;
+mod meetups;
 mod memberships;
 mod pages;
 mod posts;
@@ -67,6 +68,8 @@ pub struct Config {
     /// Active labs without a sign of life for this many days are flagged to their leads
     /// and to admins.
     pub inactive_after_days: i64,
+    /// How external calendars are fetched (addresses allowed, time and size limits).
+    pub calendar_fetch: codefor_core::calendars::fetch::FetchPolicy,
 }
 
 impl Default for Config {
@@ -80,6 +83,7 @@ impl Default for Config {
             trust_forwarded_for: false,
             upload_dir: std::path::PathBuf::from("uploads"),
             inactive_after_days: 365,
+            calendar_fetch: codefor_core::calendars::fetch::FetchPolicy::default(),
         }
     }
 }
@@ -171,6 +175,7 @@ pub fn app(state: AppState) -> Router {
         .merge(uploads::routes())
         .merge(memberships::routes())
         .merge(proposals::routes())
+        .merge(meetups::routes())
         // Every routed state change carries its form's CSRF token (see `session`).
         .route_layer(axum::middleware::from_fn(session::csrf_layer))
         .fallback(dispatch::resolve)

@@ -25,6 +25,15 @@ pub fn routes() -> Router<AppState> {
         .route("/mitglieder/{slug}/antwort", post(answer))
         .route("/mitglieder/{slug}/co-leitung", post(appoint))
         .route("/mitglieder/{slug}/status", post(set_status))
+        .route("/mitglieder/{slug}/kalender", post(add_calendar))
+        .route(
+            "/mitglieder/{slug}/kalender/{id}/abrufen",
+            post(fetch_calendar),
+        )
+        .route(
+            "/mitglieder/{slug}/kalender/{id}/entfernen",
+            post(remove_calendar),
+        )
         .route("/beitreten/{slug}/", post(join))
         .route("/verlassen/{slug}/", post(leave))
 }
@@ -94,6 +103,23 @@ async fn dashboard_page(
     let quiet = activity
         .as_ref()
         .is_some_and(|a| codefor_core::labs::is_quiet(a, state.config.inactive_after_days));
+    let sources: Vec<_> = codefor_storage::calendars::of_lab(&state.db, m.lab.id)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let when = |at: Option<i64>| {
+                at.and_then(|t| jiff::Timestamp::from_second(t).ok())
+                    .map(|t| crate::dates::german_datetime(&t.to_string()))
+            };
+            serde_json::json!({
+                "id": s.id, "url": s.url, "events": s.events,
+                "checked": when(s.checked_at), "ok": when(s.ok_at),
+                "failed": s.error.is_some() && s.ok_at != s.checked_at,
+                "error": s.error,
+            })
+        })
+        .collect();
+    let meetups = crate::meetups::upcoming_list(state, Some(m.lab.id), 10).await?;
     let chrome = Chrome::load(&state.db).await?;
     let csrf = m.visitor.csrf();
     let html = render(
@@ -107,6 +133,8 @@ async fn dashboard_page(
             members => members,
             last => last.as_deref().map(crate::dates::german),
             quiet => quiet,
+            sources => sources,
+            meetups => meetups,
             days => state.config.inactive_after_days,
             alert => alert,
             csrf => csrf,
@@ -255,4 +283,108 @@ async fn set_status(
     };
     codefor_core::labs::set_active(&state.db, author, &m.lab, form.active == "1").await?;
     Ok(see_other(&format!("/mitglieder/{}/", m.lab.lab.slug)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct CalendarForm {
+    #[serde(default)]
+    url: String,
+}
+
+async fn add_calendar(
+    State(state): State<AppState>,
+    m: LabManager,
+    Form(form): Form<CalendarForm>,
+) -> Result<Response, WebError> {
+    let Some(actor) = m.visitor.current.as_ref().map(|c| c.account.clone()) else {
+        return Err(WebError::Forbidden);
+    };
+    let result = codefor_core::calendars::sync::register(
+        &state.db,
+        &actor,
+        m.lab.id,
+        &m.lab.lab.slug,
+        &form.url,
+    )
+    .await;
+    match result {
+        Ok(id) => {
+            // The first fetch right away, so the lead sees at once whether it works.
+            if let Some(source) = codefor_storage::calendars::get(&state.db, id).await? {
+                sync_now(&state, &source).await?;
+            }
+            Ok(see_other(&format!(
+                "/mitglieder/{}/#kalender",
+                m.lab.lab.slug
+            )))
+        }
+        Err(e) => done(&state, &m, Err(e)).await,
+    }
+}
+
+async fn sync_now(
+    state: &AppState,
+    source: &codefor_storage::calendars::Source,
+) -> Result<(), WebError> {
+    use codefor_core::calendars::sync::{self, SyncError};
+    match sync::sync(&state.db, source, &state.config.calendar_fetch).await {
+        // A failed fetch is recorded on the source and shown on the dashboard.
+        Ok(_) | Err(SyncError::Source(_)) => {
+            state.cache.recheck();
+            Ok(())
+        }
+        Err(SyncError::Db(e)) => Err(e.into()),
+    }
+}
+
+/// The source in the path, when it belongs to the lab in the path.
+async fn lab_source(
+    state: &AppState,
+    m: &LabManager,
+    id: i64,
+) -> Result<codefor_storage::calendars::Source, WebError> {
+    codefor_storage::calendars::get(&state.db, id)
+        .await?
+        .filter(|s| s.lab_id == m.lab.id)
+        .ok_or(WebError::NotFound)
+}
+
+async fn fetch_calendar(
+    State(state): State<AppState>,
+    m: LabManager,
+    Path((_, id)): Path<(String, i64)>,
+) -> Result<Response, WebError> {
+    let source = lab_source(&state, &m, id).await?;
+    sync_now(&state, &source).await?;
+    Ok(see_other(&format!(
+        "/mitglieder/{}/#kalender",
+        m.lab.lab.slug
+    )))
+}
+
+async fn remove_calendar(
+    State(state): State<AppState>,
+    m: LabManager,
+    Path((_, id)): Path<(String, i64)>,
+) -> Result<Response, WebError> {
+    let Some(actor) = m.visitor.current.as_ref().map(|c| c.account.clone()) else {
+        return Err(WebError::Forbidden);
+    };
+    let source = lab_source(&state, &m, id).await?;
+    let mut tx = state.db.begin().await?;
+    codefor_storage::calendars::remove(&mut tx, m.lab.id, source.id).await?;
+    codefor_storage::audit::record(
+        &mut tx,
+        Some(actor.id),
+        &actor.display_name,
+        "calendar.remove",
+        &m.lab.lab.slug,
+        &source.url,
+    )
+    .await?;
+    codefor_storage::commit(tx).await?;
+    Ok(see_other(&format!(
+        "/mitglieder/{}/#kalender",
+        m.lab.lab.slug
+    )))
 }

@@ -62,6 +62,11 @@ fn environment() -> Environment<'static> {
         "components/labmap.html",
         "components/posts.html",
         "components/featured.html",
+        "components/meetups.html",
+        "meetups/index.html",
+        "meetups/show.html",
+        "meetups/form.html",
+        "accounts/calendar.html",
     );
     env.add_function("page_url", |n: usize| codefor_core::urls::blog_page(n));
     env.set_formatter(html_formatter);

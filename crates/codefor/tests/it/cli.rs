@@ -132,6 +132,7 @@ fn serve_seeds_the_demo_on_first_start_and_no_demo_starts_empty() {
                 .unwrap();
             let base = format!("http://127.0.0.1:{port}");
             let started = Instant::now();
+            codefor_core::calendars::fetch::install_crypto_provider();
             let client = reqwest::Client::new();
             loop {
                 if let Ok(r) = client.get(format!("{base}/healthz")).send().await

@@ -40,6 +40,7 @@ impl Server {
 
 /// A client that does not follow redirects, so tests see each 301.
 pub fn client() -> reqwest::Client {
+    codefor_core::calendars::fetch::install_crypto_provider();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -91,6 +91,7 @@ impl Chromedriver {
             if let Some(status) = driver.child.try_wait().expect("chromedriver status") {
                 panic!("chromedriver exited at start: {status}");
             }
+            codefor_core::calendars::fetch::install_crypto_provider();
             if let Ok(res) = reqwest::get(format!("{}/status", driver.url())).await
                 && let Ok(body) = res.json::<Value>().await
                 && body["value"]["ready"] == json!(true)
