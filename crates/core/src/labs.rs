@@ -543,11 +543,35 @@ pub async fn create(
 /// Active labs without a sign of life for `days` days (or ever): to be flagged to their
 /// leads and to admins.
 pub async fn quiet(db: &Db, days: i64) -> Result<Vec<codefor_storage::labs::Activity>, DbError> {
-    Ok(labs::activity(db, None)
+    Ok(activity(db, None)
         .await?
         .into_iter()
         .filter(|a| is_quiet(a, days))
         .collect())
+}
+
+/// Each lab's latest sign of life: what [`labs::activity`] finds, or its latest meetup
+/// that has taken place (a series still running counts as now).
+pub async fn activity(
+    db: &Db,
+    only: Option<i64>,
+) -> Result<Vec<codefor_storage::labs::Activity>, DbError> {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let met = codefor_storage::meetups::last_per_lab(db, now).await?;
+    let mut found = labs::activity(db, only).await?;
+    for a in &mut found {
+        let Some(at) = met.get(&a.id) else { continue };
+        let Ok(at) = time::OffsetDateTime::from_unix_timestamp(*at) else {
+            continue;
+        };
+        let text = at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        if a.last.as_deref().is_none_or(|last| last < text.as_str()) {
+            a.last = Some(text);
+        }
+    }
+    Ok(found)
 }
 
 /// Whether an active lab has shown no sign of life for `days` days (or ever).

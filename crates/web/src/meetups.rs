@@ -275,17 +275,14 @@ async fn meetup_page(
     };
     let mut rows = Vec::new();
     for dated in dates {
-        let answers = if manage {
-            codefor_storage::meetups::rsvps(&state.db, meetup.id, &dated.start).await?
-        } else {
-            Vec::new()
-        };
+        // Counts for everyone, names for the leads only.
+        let answers = codefor_storage::meetups::rsvps(&state.db, meetup.id, &dated.start).await?;
         let my = mine.get(&dated.start).cloned();
         rows.push(serde_json::json!({
             "date": view(dated),
             "my_answer": my.as_ref().map(|m| m.0.clone()),
             "my_waitlisted": my.as_ref().is_some_and(|m| m.1 != 0),
-            "answers": answers,
+            "answers": if manage { answers.as_slice() } else { &[] },
             "yes": answers.iter().filter(|a| a.answer == "yes" && a.waitlisted == 0).count(),
             "maybe": answers.iter().filter(|a| a.answer == "maybe").count(),
             "waiting": answers.iter().filter(|a| a.waitlisted != 0).count(),

@@ -95,7 +95,7 @@ async fn dashboard_page(
         })
         .collect();
     let members = codefor_storage::memberships::members(&state.db, m.lab.id).await?;
-    let activity = codefor_storage::labs::activity(&state.db, Some(m.lab.id))
+    let activity = codefor_core::labs::activity(&state.db, Some(m.lab.id))
         .await?
         .into_iter()
         .next();

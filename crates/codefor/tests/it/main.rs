@@ -11,6 +11,7 @@ mod cli;
 mod crawl;
 mod import;
 mod map;
+mod meetups;
 mod site;
 mod smtp;
 mod support;
