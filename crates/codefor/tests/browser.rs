@@ -5,6 +5,9 @@
 //! Needs chromium, chromedriver and axe-core (`npm ci` at the repository root); without
 //! them the tests are ignored with that reason (see build.rs).
 
+// In tests a panic is a failed assertion with a message: that is what we want.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "support/browser.rs"]
 mod browser;
 
@@ -297,18 +300,7 @@ async fn a_lead_edits_the_meeting_info_and_restores_it() {
         .await
         .expect("admin");
     assert!(id > 0);
-    let hash = codefor_core::secrets::hash_password(password.into())
-        .await
-        .expect("hash");
-    let mut tx = t.db.begin().await.expect("tx");
-    let lead = codefor_storage::accounts::create(&mut tx, email, &hash, "Lea Leitung", false)
-        .await
-        .expect("create")
-        .expect("new");
-    codefor_storage::accounts::confirm(&mut tx, lead)
-        .await
-        .expect("confirm");
-    codefor_storage::commit(tx).await.expect("commit");
+    let lead = confirmed_account(&t.db, email, "Lea Leitung", password).await;
     codefor_core::admin::make_lead(
         &t.db,
         codefor_core::admin::Actor::COMMAND_LINE,
@@ -595,6 +587,214 @@ async fn a_lead_edits_the_meeting_info_and_restores_it() {
             h1: "Papierkorb",
             h1_visible: true,
             texts: &["Der Papierkorb ist leer."],
+            shows: &[],
+        },
+    ] {
+        problems.extend(browser.check(&base, &page).await);
+    }
+    browser.close().await;
+    drop(driver);
+    assert_no_problems(&problems);
+}
+
+/// A confirmed account made through the use-cases (no mail round trip).
+async fn confirmed_account(
+    db: &codefor_storage::Db,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> i64 {
+    let hash = codefor_core::secrets::hash_password(password.into())
+        .await
+        .expect("hash");
+    let mut tx = db.begin().await.expect("tx");
+    let id = codefor_storage::accounts::create(&mut tx, email, &hash, name, false)
+        .await
+        .expect("create")
+        .expect("new");
+    codefor_storage::accounts::confirm(&mut tx, id)
+        .await
+        .expect("confirm");
+    codefor_storage::commit(tx).await.expect("commit");
+    id
+}
+
+async fn sign_in(c: &fantoccini::Client, base: &str, email: &str, password: &str, next: &str) {
+    c.goto(&format!("{base}/anmelden/?next={next}"))
+        .await
+        .expect("sign-in page");
+    type_into(c, "#f-email", email).await;
+    type_into(c, "#f-password", password).await;
+    click(c, "form.form button[type=submit]").await;
+    wait_for_url(c, next).await;
+}
+
+async fn sign_out(c: &fantoccini::Client) {
+    click(c, ".account-nav button[type=submit]").await;
+    find(c, ".account-nav a[href='/anmelden/']").await;
+}
+
+/// The way in for a newcomer: the map's federal state, the lab, asking to join; the lead
+/// accepts on the dashboard; the newcomer says yes to the next meetup and takes it into
+/// their calendar. Every page on the way passes axe-core.
+#[tokio::test]
+#[cfg_attr(
+    not(has_browser),
+    ignore = "needs chromium, chromedriver and `npm ci` (axe-core)"
+)]
+async fn a_newcomer_finds_a_lab_joins_and_comes_to_the_next_meetup() {
+    let t = codefor_storage::testing::fresh()
+        .await
+        .expect("fresh database");
+    codefor_core::demo::seed(&t.db)
+        .await
+        .expect("seed the demo network");
+    let password = "ein langes Passwort";
+    let newcomer = "neu@example.org";
+    confirmed_account(&t.db, newcomer, "Nele Neu", password).await;
+    let lead = confirmed_account(&t.db, "lead@example.org", "Lars Leitung", password).await;
+    codefor_core::admin::make_lead(
+        &t.db,
+        codefor_core::admin::Actor::COMMAND_LINE,
+        lead,
+        "kiel",
+    )
+    .await
+    .expect("lead of kiel");
+    let base = serve(t.db.clone()).await;
+    let driver = Chromedriver::start().await;
+    let browser = Browser::open(&driver).await;
+    let c = &browser.client;
+    let mut problems = Vec::new();
+
+    // Finding the lab: the state on the map, then the lab.
+    sign_in(c, &base, newcomer, password, "/labs/").await;
+    click(c, ".labmap a[href='/labs/schleswig-holstein/']").await;
+    wait_for_url(c, "/labs/schleswig-holstein/").await;
+    click(c, ".lab-list a[href='/kiel/']").await;
+    wait_for_url(c, "/kiel/").await;
+    type_into(c, "#f-message", "Ich komme aus Gaarden und mag Karten.").await;
+    click(c, "section.join button[type=submit]").await;
+    wait_for_url(c, "/kiel/#mitmachen").await;
+    assert!(
+        text(c, "section.join")
+            .await
+            .contains("wartet auf eine Antwort")
+    );
+    sign_out(c).await;
+
+    // The lead accepts on the dashboard.
+    sign_in(c, &base, "lead@example.org", password, "/mitglieder/kiel/").await;
+    problems.extend(
+        browser
+            .check(
+                &base,
+                &Page {
+                    path: "/mitglieder/kiel/",
+                    shot: "lab-dashboard",
+                    title: "Mitglieder: OK Lab Kiel – Code for Germany",
+                    h1: "Mitglieder: OK Lab Kiel",
+                    h1_visible: true,
+                    texts: &[
+                        "Ich komme aus Gaarden",
+                        "Externe Kalender",
+                        "Lab-Abend in Kiel",
+                    ],
+                    shows: &[("#anfragen", "Anfragen (1)")],
+                },
+            )
+            .await,
+    );
+    click(
+        c,
+        "form[action='/mitglieder/kiel/antwort'] button[value='1']",
+    )
+    .await;
+    wait_for_url(c, "/mitglieder/kiel/").await;
+    assert!(text(c, "main").await.contains("Keine offenen Anfragen"));
+    problems.extend(
+        browser
+            .check(
+                &base,
+                &Page {
+                    path: "/termine/neu/?lab=kiel",
+                    shot: "meetup-form",
+                    title: "Neuer Termin – Code for Germany",
+                    h1: "Neuer Termin",
+                    h1_visible: true,
+                    texts: &["Wiederholung", "Plätze (optional)"],
+                    shows: &[("legend", "Wer lädt ein?")],
+                },
+            )
+            .await,
+    );
+    sign_out(c).await;
+
+    // The newcomer, now a member, answers the next meetup and takes it along.
+    sign_in(c, &base, newcomer, password, "/kiel/").await;
+    assert!(text(c, "section.join").await.contains("Du bist Mitglied"));
+    click(c, "section[aria-labelledby=termine] .meetup-title a").await;
+    wait_for_url(c, "/termine/1/").await;
+    assert_eq!(text(c, "h1").await, "Lab-Abend in Kiel");
+    click(c, "#d-1 button[value=yes]").await;
+    let notice = text(c, ".notice").await;
+    assert!(notice.contains("Du hast zugesagt"), "{notice}");
+    assert!(text(c, "#d-1 legend").await.contains("zugesagt"));
+    assert!(text(c, "#d-1 .meta").await.starts_with("1 Zusage"));
+    // The .ics link works from the page, as the browser fetches it.
+    let href = find(c, "a[download]")
+        .await
+        .attr("href")
+        .await
+        .expect("attr")
+        .expect("an href");
+    let ics = c
+        .execute(
+            "return fetch(arguments[0]).then(r => r.text())",
+            vec![serde_json::Value::String(href.clone())],
+        )
+        .await
+        .expect("fetch the .ics");
+    let ics = ics.as_str().unwrap_or_default();
+    assert!(ics.starts_with("BEGIN:VCALENDAR"), "{ics}");
+    assert!(
+        ics.contains("SUMMARY:Lab-Abend in Kiel") && ics.contains("RRULE:FREQ=MONTHLY;BYDAY=1TU")
+    );
+    for page in [
+        Page {
+            path: "/termine/1/",
+            shot: "meetup",
+            title: "Lab-Abend in Kiel – Code for Germany",
+            h1: "Lab-Abend in Kiel",
+            h1_visible: true,
+            texts: &["Jeden 1. Dienstag im Monat", "In den Kalender übernehmen"],
+            shows: &[("#d-1 legend", "zugesagt")],
+        },
+        Page {
+            path: "/termine/",
+            shot: "meetups",
+            title: "Termine – Code for Germany",
+            h1: "Termine",
+            h1_visible: true,
+            texts: &["Open Data Day", "abonnieren"],
+            shows: &[("label[for=f-land]", "Bundesland")],
+        },
+        Page {
+            path: "/termine/?land=sachsen",
+            shot: "meetups-state",
+            title: "Termine in Sachsen – Code for Germany",
+            h1: "Termine in Sachsen",
+            h1_visible: true,
+            texts: &["Offenes Treffen im Basislager"],
+            shows: &[],
+        },
+        Page {
+            path: "/konto/kalender/",
+            shot: "own-calendar",
+            title: "Mein Kalender-Abo – Code for Germany",
+            h1: "Mein Kalender-Abo",
+            h1_visible: true,
+            texts: &["Adresse erzeugen"],
             shows: &[],
         },
     ] {

@@ -31,6 +31,13 @@ pub async fn ask(
     let mut errors = FieldErrors::default();
     let message = forms::optional(&mut errors, "message", "Nachricht", message, 1000);
     errors.into_result(())?;
+    if !codefor_storage::labs::accepts_requests(db, lab.id).await? {
+        return Err(FieldErrors::one(
+            "message",
+            "Dieses Lab nimmt über die Plattform gerade keine Beitrittsanfragen an. Komm zu einem Treffen oder schreib der Leitung.",
+        )
+        .into());
+    }
     check_and_count(db, JOIN_PER_ACCOUNT, &account.id.to_string()).await?;
     let mut tx = db.begin().await?;
     let person = accounts::ensure_person(&mut tx, account).await?;

@@ -558,3 +558,26 @@ pub async fn set_active(conn: &mut Connection, id: i64, active: bool) -> Result<
     }
     Ok(done.rows_affected() == 1)
 }
+
+/// Whether a lab takes requests to join through the platform (`showsignup` of the old
+/// site; leads switch it on the dashboard).
+pub async fn accepts_requests(db: &Db, id: i64) -> Result<bool, DbError> {
+    let v: Option<i64> = sqlx::query_scalar("SELECT accepts_requests FROM labs WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(v.is_some_and(|v| v != 0))
+}
+
+pub async fn set_accepts_requests(
+    conn: &mut Connection,
+    id: i64,
+    accepts: bool,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE labs SET accepts_requests = $1 WHERE id = $2")
+        .bind(flag(accepts))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

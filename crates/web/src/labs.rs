@@ -143,6 +143,7 @@ pub async fn show(state: &AppState, slug: &str) -> Result<Option<Html<String>>, 
             posts => lab_posts,
             meetups => meetups,
             plan => plan,
+            accepts => labs::accepts_requests(&state.db, detail.id).await?,
         },
     )
     .map(Some)

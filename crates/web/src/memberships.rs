@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/mitglieder/{slug}/antwort", post(answer))
         .route("/mitglieder/{slug}/co-leitung", post(appoint))
         .route("/mitglieder/{slug}/status", post(set_status))
+        .route("/mitglieder/{slug}/anfragen", post(set_accepting))
         .route("/mitglieder/{slug}/kalender", post(add_calendar))
         .route(
             "/mitglieder/{slug}/kalender/{id}/abrufen",
@@ -134,6 +135,7 @@ async fn dashboard_page(
             last => last.as_deref().map(crate::dates::german),
             quiet => quiet,
             sources => sources,
+            accepts => codefor_storage::labs::accepts_requests(&state.db, m.lab.id).await?,
             meetups => meetups,
             days => state.config.inactive_after_days,
             alert => alert,
@@ -385,6 +387,39 @@ async fn remove_calendar(
     codefor_storage::commit(tx).await?;
     Ok(see_other(&format!(
         "/mitglieder/{}/#kalender",
+        m.lab.lab.slug
+    )))
+}
+
+async fn set_accepting(
+    State(state): State<AppState>,
+    m: LabManager,
+    Form(form): Form<StatusForm>,
+) -> Result<Response, WebError> {
+    let Some(actor) = m.visitor.current.as_ref().map(|c| c.account.clone()) else {
+        return Err(WebError::Forbidden);
+    };
+    let accepts = form.active == "1";
+    let mut tx = state.db.begin().await?;
+    codefor_storage::labs::set_accepts_requests(&mut tx, m.lab.id, accepts).await?;
+    codefor_storage::audit::record(
+        &mut tx,
+        Some(actor.id),
+        &actor.display_name,
+        if accepts {
+            "lab.requests.open"
+        } else {
+            "lab.requests.close"
+        },
+        &m.lab.lab.slug,
+        "",
+    )
+    .await?;
+    codefor_storage::bump_content_version(&mut tx).await?;
+    codefor_storage::commit(tx).await?;
+    state.cache.recheck();
+    Ok(see_other(&format!(
+        "/mitglieder/{}/#anfragen",
         m.lab.lab.slug
     )))
 }

@@ -591,7 +591,7 @@ fn permission_matrix_over_http() {
         ];
         // (what, GET path, expected status per role: anonymous, signed in, member of
         // kiel, lead of kiel, admin)
-        let actions: [(&str, &str, [u16; 5]); 17] = [
+        let actions: [(&str, &str, [u16; 5]); 22] = [
             (
                 "edit own lab",
                 "/bearbeiten/kiel/",
@@ -661,6 +661,31 @@ fn permission_matrix_over_http() {
             ),
             ("upload a picture", "/hochladen/", [303, 403, 403, 200, 200]),
             ("own account", "/konto/", [303, 200, 200, 200, 200]),
+            (
+                "plan a meetup",
+                "/termine/neu/?lab=kiel",
+                [303, 403, 403, 200, 200],
+            ),
+            (
+                "edit own lab's meetup",
+                "/termine/1/bearbeiten",
+                [303, 403, 403, 200, 200],
+            ),
+            (
+                "edit another lab's meetup",
+                "/termine/2/bearbeiten",
+                [303, 403, 403, 403, 200],
+            ),
+            (
+                "edit a network meetup of several labs",
+                "/termine/4/bearbeiten",
+                [303, 403, 403, 403, 200],
+            ),
+            (
+                "own calendar feed",
+                "/konto/kalender/",
+                [303, 200, 200, 200, 200],
+            ),
         ];
         for (i, (role, email)) in roles.iter().enumerate() {
             let mut b = Browser::new(&w.server);
@@ -715,7 +740,7 @@ fn permission_matrix_over_http() {
             };
             let lead_to = format!("/admin/konten/{me}/lab");
             let link_to = format!("/admin/konten/{me}/person");
-            let posts: [PostCheck; 8] = [
+            let posts: [PostCheck; 12] = [
                 (
                     "restore another lab",
                     "/wiederherstellen/leipzig/",
@@ -756,6 +781,30 @@ fn permission_matrix_over_http() {
                     "found a lab",
                     "/admin/labs/neu/",
                     vec![("name", "")],
+                    [403, 403, 403, 403, 422],
+                ),
+                (
+                    "plan a meetup for another lab",
+                    "/termine/neu/",
+                    vec![("lab", "leipzig"), ("title", "x")],
+                    [403, 403, 403, 422, 422],
+                ),
+                (
+                    "cancel a date of another lab's meetup",
+                    "/termine/2/absagen",
+                    vec![("occurrence", "kein Datum"), ("cancel", "1")],
+                    [403, 403, 403, 403, 422],
+                ),
+                (
+                    "answer for a date that is not one",
+                    "/termine/1/antwort",
+                    vec![("occurrence", "2020-01-01T19:00:00"), ("answer", "yes")],
+                    [403, 422, 422, 422, 422],
+                ),
+                (
+                    "connect a calendar to another lab",
+                    "/mitglieder/leipzig/kalender",
+                    vec![("url", "ftp://example.org/x.ics")],
                     [403, 403, 403, 403, 422],
                 ),
                 (
@@ -2117,6 +2166,29 @@ fn joining_a_lab_with_the_leads_answer() {
             o.submit("/koeln/", "/verlassen/koeln/", &[]).await.status,
             303
         );
+        assert!(o.get("/koeln/").await.body.contains("Beitreten anfragen"));
+        // Leads can stop taking requests (codefor.de's `showsignup: false`) and resume.
+        let closed = l
+            .submit(
+                "/mitglieder/koeln/",
+                "/mitglieder/koeln/anfragen",
+                &[("active", "0")],
+            )
+            .await;
+        assert_eq!(closed.status, 303);
+        let page = o.get("/koeln/").await.body;
+        assert!(page.contains("keine Beitrittsanfragen") && !page.contains("Beitreten anfragen"));
+        let refused = o.submit("/koeln/", "/beitreten/koeln/", &[]).await;
+        assert_eq!(refused.status, 400);
+        assert!(refused.body.contains("keine Beitrittsanfragen"));
+        let opened = l
+            .submit(
+                "/mitglieder/koeln/",
+                "/mitglieder/koeln/anfragen",
+                &[("active", "1")],
+            )
+            .await;
+        assert_eq!(opened.status, 303);
         assert!(o.get("/koeln/").await.body.contains("Beitreten anfragen"));
         let log = codefor_storage::audit::recent(&w.server.db.db, 200)
             .await

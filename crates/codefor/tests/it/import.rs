@@ -165,6 +165,32 @@ fn imported_labs_keep_their_data() {
                 .any(|c| c.url == "mailto:berlin@codefor.de")
         );
         assert!(berlin.lab.feeds.len() >= 2);
+        // An iCalendar feed becomes an external calendar the platform fetches.
+        let munich = labs::get(&s.db.db, "muenchen")
+            .await
+            .unwrap()
+            .expect("munich");
+        let sources = codefor_storage::calendars::of_lab(&s.db.db, munich.id)
+            .await
+            .unwrap();
+        assert_eq!(
+            sources.iter().map(|c| c.url.as_str()).collect::<Vec<_>>(),
+            ["https://www.meetup.com/code-for-muenchen/events/ical/"]
+        );
+        // `showsignup: false` closes requests to join; true or absent keeps them open.
+        for (slug, open) in [
+            ("niederrhein", false),
+            ("duesseldorf", false),
+            ("erlangen", true),
+            ("berlin", true),
+        ] {
+            let lab = labs::get(&s.db.db, slug).await.unwrap().expect(slug);
+            assert_eq!(
+                labs::accepts_requests(&s.db.db, lab.id).await.unwrap(),
+                open,
+                "{slug}"
+            );
+        }
         let all = labs::list(&s.db.db).await.unwrap();
         assert!(
             all.iter().filter(|l| l.active == 0).count() >= 10,
