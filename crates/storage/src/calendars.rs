@@ -15,14 +15,17 @@ pub struct Source {
     /// Unix seconds of the last attempt and the last success.
     pub checked_at: Option<i64>,
     pub ok_at: Option<i64>,
-    /// Why the last attempt failed, in words for the lab's leads.
+    /// Why the last attempt failed, in words for the lab's leads (`None` after a
+    /// success).
     pub error: Option<String>,
+    /// What the last file that was read left out, and why.
+    pub notes: Option<String>,
     pub events: i64,
     pub created_at: String,
 }
 
 const COLUMNS: &str =
-    "id, lab_id, url, etag, last_modified, checked_at, ok_at, error, events, created_at";
+    "id, lab_id, url, etag, last_modified, checked_at, ok_at, error, notes, events, created_at";
 
 /// Registers an external calendar for a lab; `None` when it is registered already.
 pub async fn add(conn: &mut Connection, lab_id: i64, url: &str) -> Result<Option<i64>, DbError> {
@@ -65,6 +68,16 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Source>, DbError> {
     .await?)
 }
 
+/// Takes the source for this transaction: syncs of one source (two instances, or a
+/// lead's "fetch now" during the background round) run one after the other.
+pub async fn lock(conn: &mut Connection, id: i64) -> Result<(), DbError> {
+    sqlx::query("UPDATE calendar_sources SET events = events WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Sources not checked since `before` (Unix seconds), of labs that exist, oldest first.
 pub async fn due(db: &Db, before: i64) -> Result<Vec<Source>, DbError> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -77,26 +90,35 @@ pub async fn due(db: &Db, before: i64) -> Result<Vec<Source>, DbError> {
     .await?)
 }
 
-/// Records a successful fetch (`validators` from the response, `events` merged).
+/// What a successful fetch read: `None` for a file that had not changed (HTTP 304),
+/// which keeps the counts and notes of the last one read.
+#[derive(Debug, Clone, Copy)]
+pub struct Read<'a> {
+    pub events: i64,
+    pub notes: Option<&'a str>,
+}
+
+/// Records a successful fetch (`validators` from the response) and clears the error.
 pub async fn succeeded(
     conn: &mut Connection,
     id: i64,
     at: i64,
     etag: Option<&str>,
     last_modified: Option<&str>,
-    events: Option<i64>,
-    note: Option<&str>,
+    read: Option<Read<'_>>,
 ) -> Result<(), DbError> {
     sqlx::query(
-        "UPDATE calendar_sources SET checked_at = $1, ok_at = $1, error = $2, \
-         etag = COALESCE($3, etag), last_modified = COALESCE($4, last_modified), \
-         events = COALESCE($5, events) WHERE id = $6",
+        "UPDATE calendar_sources SET checked_at = $1, ok_at = $1, error = NULL, \
+         notes = CASE WHEN $2 = 1 THEN $3 ELSE notes END, \
+         etag = COALESCE($4, etag), last_modified = COALESCE($5, last_modified), \
+         events = CASE WHEN $2 = 1 THEN $6 ELSE events END WHERE id = $7",
     )
     .bind(at)
-    .bind(note)
+    .bind(i64::from(read.is_some()))
+    .bind(read.and_then(|r| r.notes))
     .bind(etag)
     .bind(last_modified)
-    .bind(events)
+    .bind(read.map_or(0, |r| r.events))
     .bind(id)
     .execute(&mut *conn)
     .await?;

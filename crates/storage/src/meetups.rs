@@ -346,7 +346,7 @@ pub async fn set_skipped(
 }
 
 /// Replaces the dates of one kind (`skipped` or `cancelled`) of a meetup.
-pub async fn replace_exceptions(
+async fn replace_exceptions(
     conn: &mut Connection,
     meetup_id: i64,
     kind: &str,
@@ -371,20 +371,48 @@ pub async fn replace_exceptions(
     Ok(())
 }
 
-/// Whether `lab` has a meetup of its own (not from a calendar) starting at `starts_at`
-/// with this title: an external event that repeats it is not taken over.
-pub async fn own_at(db: &Db, lab_id: i64, starts_at: &str, title: &str) -> Result<bool, DbError> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM meetups m JOIN meetup_labs x ON x.meetup_id = m.id \
-         WHERE x.lab_id = $1 AND m.source_id IS NULL AND m.starts_at = $2 \
-         AND lower(m.title) = lower($3)",
+/// The titles of `lab`'s own meetups (not from a calendar) starting at `starts_at`:
+/// an external event that repeats one of them is not taken over.
+pub async fn own_titles_at(
+    conn: &mut Connection,
+    lab_id: i64,
+    starts_at: &str,
+) -> Result<Vec<String>, DbError> {
+    Ok(sqlx::query_scalar(
+        "SELECT m.title FROM meetups m JOIN meetup_labs x ON x.meetup_id = m.id \
+         WHERE x.lab_id = $1 AND m.source_id IS NULL AND m.starts_at = $2",
     )
     .bind(lab_id)
     .bind(starts_at)
-    .bind(title)
-    .fetch_one(db.pool())
-    .await?;
-    Ok(n > 0)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// Replaces all dates left out and cancelled of a meetup (as its calendar says them).
+pub async fn replace_all_exceptions(
+    conn: &mut Connection,
+    meetup_id: i64,
+    skipped: &[String],
+    cancelled: &[String],
+) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM meetup_exceptions WHERE meetup_id = $1")
+        .bind(meetup_id)
+        .execute(&mut *conn)
+        .await?;
+    for (kind, dates) in [("cancelled", cancelled), ("skipped", skipped)] {
+        for date in dates {
+            sqlx::query(
+                "INSERT INTO meetup_exceptions (meetup_id, occurrence, kind) VALUES ($1, $2, $3) \
+                 ON CONFLICT (meetup_id, occurrence) DO NOTHING",
+            )
+            .bind(meetup_id)
+            .bind(date)
+            .bind(kind)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// One person's answer for one date.
@@ -613,12 +641,15 @@ pub struct Sourced {
     pub last_end: Option<i64>,
 }
 
-pub async fn of_source(db: &Db, source_id: i64) -> Result<HashMap<String, Sourced>, DbError> {
+pub async fn of_source(
+    conn: &mut Connection,
+    source_id: i64,
+) -> Result<HashMap<String, Sourced>, DbError> {
     let rows: Vec<Sourced> = sqlx::query_as(
         "SELECT id, source_uid, source_hash, last_end FROM meetups WHERE source_id = $1",
     )
     .bind(source_id)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *conn)
     .await?;
     Ok(rows
         .into_iter()

@@ -115,8 +115,9 @@ async fn dashboard_page(
             serde_json::json!({
                 "id": s.id, "url": s.url, "events": s.events,
                 "checked": when(s.checked_at), "ok": when(s.ok_at),
-                "failed": s.error.is_some() && s.ok_at != s.checked_at,
+                "failed": s.error.is_some(),
                 "error": s.error,
+                "notes": s.notes,
             })
         })
         .collect();

@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod calendar_sync;
 mod cli;
 mod crawl;
 mod import;

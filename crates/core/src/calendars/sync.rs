@@ -67,22 +67,33 @@ pub async fn sync(db: &Db, source: &Source, policy: &FetchPolicy) -> Result<Repo
     let mut tx = db.begin().await?;
     match &result {
         Ok((report, validators)) => {
-            let note = (!report.notes.is_empty()).then(|| report.notes.join("\n"));
-            let events = (!report.not_modified)
-                .then(|| i64::try_from(report.created + report.updated + report.unchanged).ok())
-                .flatten();
+            let notes = report.notes.join("\n");
+            let read = (!report.not_modified).then(|| calendars::Read {
+                events: i64::try_from(report.created + report.updated + report.unchanged)
+                    .unwrap_or(i64::MAX),
+                notes: (!notes.is_empty()).then_some(notes.as_str()),
+            });
             calendars::succeeded(
                 &mut tx,
                 source.id,
                 at,
                 validators.etag.as_deref(),
                 validators.last_modified.as_deref(),
-                events,
-                note.as_deref(),
+                read,
             )
             .await?;
         }
-        Err(e) => calendars::failed(&mut tx, source.id, at, &e.to_string()).await?,
+        Err(SyncError::Source(why)) => calendars::failed(&mut tx, source.id, at, why).await?,
+        Err(SyncError::Db(_)) => {
+            calendars::failed(
+                &mut tx,
+                source.id,
+                at,
+                "Die Termine konnten gerade nicht gespeichert werden; der nächste Abruf \
+                 versucht es wieder.",
+            )
+            .await?;
+        }
     }
     codefor_storage::commit(tx).await?;
     if let Err(e) = &result {
@@ -92,9 +103,11 @@ pub async fn sync(db: &Db, source: &Source, policy: &FetchPolicy) -> Result<Repo
 }
 
 async fn merge(db: &Db, source: &Source, events: &[ics::External]) -> Result<Report, DbError> {
-    let existing = meetups::of_source(db, source.id).await?;
     let mut report = Report::default();
     let mut tx = db.begin().await?;
+    // One sync of a source at a time; the second sees what the first wrote.
+    calendars::lock(&mut tx, source.id).await?;
+    let existing = meetups::of_source(&mut tx, source.id).await?;
     let mut listed = std::collections::HashSet::new();
     for event in events {
         listed.insert(event.uid.as_str());
@@ -116,18 +129,15 @@ async fn merge(db: &Db, source: &Source, events: &[ics::External]) -> Result<Rep
                     Some(&event.hash),
                 )
                 .await?;
-                exceptions(&mut tx, row.id, event).await?;
+                meetups::replace_all_exceptions(&mut tx, row.id, &event.skipped, &event.cancelled)
+                    .await?;
                 report.updated += 1;
             }
             None => {
-                if meetups::own_at(
-                    db,
-                    source.lab_id,
-                    &event.fields.starts_at,
-                    &event.fields.title,
-                )
-                .await?
-                {
+                let title = event.fields.title.to_lowercase();
+                let own =
+                    meetups::own_titles_at(&mut tx, source.lab_id, &event.fields.starts_at).await?;
+                if own.iter().any(|t| t.to_lowercase() == title) {
                     report.unchanged += 1;
                     continue;
                 }
@@ -147,7 +157,8 @@ async fn merge(db: &Db, source: &Source, events: &[ics::External]) -> Result<Rep
                     Some(origin),
                 )
                 .await?;
-                exceptions(&mut tx, id, event).await?;
+                meetups::replace_all_exceptions(&mut tx, id, &event.skipped, &event.cancelled)
+                    .await?;
                 report.created += 1;
             }
         }
@@ -165,15 +176,6 @@ async fn merge(db: &Db, source: &Source, events: &[ics::External]) -> Result<Rep
     }
     codefor_storage::commit(tx).await?;
     Ok(report)
-}
-
-async fn exceptions(
-    tx: &mut codefor_storage::Connection,
-    id: i64,
-    event: &ics::External,
-) -> Result<(), DbError> {
-    meetups::replace_exceptions(tx, id, "skipped", &event.skipped).await?;
-    meetups::replace_exceptions(tx, id, "cancelled", &event.cancelled).await
 }
 
 /// Syncs every source not checked for `every`, one after the other (politely).

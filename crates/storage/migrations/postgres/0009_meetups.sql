@@ -20,6 +20,7 @@ CREATE TABLE calendar_sources (
     checked_at    BIGINT,
     ok_at         BIGINT,
     error         TEXT,
+    notes         TEXT,
     events        BIGINT NOT NULL DEFAULT 0,
     created_at    TEXT NOT NULL,
     UNIQUE (lab_id, url)

@@ -20,6 +20,7 @@ CREATE TABLE calendar_sources (
     checked_at    INTEGER,
     ok_at         INTEGER,
     error         TEXT,
+    notes         TEXT,
     events        INTEGER NOT NULL DEFAULT 0,
     created_at    TEXT NOT NULL,
     UNIQUE (lab_id, url)
