@@ -109,8 +109,9 @@ struct ServeArgs {
     /// instances, give them one shared folder.
     #[arg(long, env = "CODEFOR_UPLOAD_DIR", default_value = "uploads")]
     upload_dir: PathBuf,
-    /// Flag active labs to their leads and to admins after this many days without a
-    /// sign of life (post, project, edit, member change).
+    /// Flag active labs to their leads (by mail, once per period, when --base-url is set)
+    /// and to admins after this many days without a sign of life (meetup, post, project,
+    /// edit, member change).
     #[arg(long, env = "CODEFOR_INACTIVE_AFTER_DAYS", default_value_t = 365)]
     inactive_after_days: i64,
     /// Fetch the external calendars labs registered (.ics URLs) this often, in minutes;
@@ -217,6 +218,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             db.clone(),
             calendar_fetch.clone(),
             std::time::Duration::from_secs(args.calendar_sync_minutes * 60),
+        ));
+    }
+    // Quiet labs' leads hear of it by mail (with links only when the origin is known).
+    if let Some(origin) = &args.base_url {
+        tokio::spawn(codefor_core::labs::run_quiet_notices(
+            db.clone(),
+            mailer.clone(),
+            origin.trim_end_matches('/').to_owned(),
+            args.inactive_after_days,
         ));
     }
     let config = codefor_web::Config {

@@ -614,3 +614,77 @@ pub async fn set_active(
     }
     codefor_storage::commit(tx).await
 }
+
+/// Tells the leads of every quiet lab by mail that their lab shows no sign of life,
+/// at most once per `days` for a lab; returns the labs told. The audit log keeps each
+/// notice, so several instances do not send twice.
+pub async fn notify_quiet(
+    db: &Db,
+    mailer: &crate::mail::Mailer,
+    origin: &str,
+    days: i64,
+) -> Result<Vec<String>, crate::accounts::AccountError> {
+    let cutoff = (time::OffsetDateTime::now_utc() - time::Duration::days(days))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let mut told = Vec::new();
+    for lab in quiet(db, days).await? {
+        let last = codefor_storage::audit::last(db, "lab.quiet.notice", &lab.slug).await?;
+        if last.is_some_and(|at| at > cutoff) {
+            continue;
+        }
+        let leads = codefor_storage::memberships::lead_addresses(db, lab.id).await?;
+        let mut tx = db.begin().await?;
+        codefor_storage::audit::record(
+            &mut tx,
+            None,
+            "Plattform",
+            "lab.quiet.notice",
+            &lab.slug,
+            &format!("{} Leitung(en) benachrichtigt", leads.len()),
+        )
+        .await?;
+        codefor_storage::commit(tx).await?;
+        let since = lab
+            .last
+            .as_deref()
+            .and_then(|l| l.get(..10))
+            .map(|d| format!("seit dem {d}"))
+            .unwrap_or_else(|| "bisher".to_owned());
+        for (email, name) in leads {
+            mailer
+                .send(&crate::mail::Mail {
+                    to: email,
+                    subject: format!("{}: ist das Lab noch aktiv?", lab.name),
+                    body: format!(
+                        "Hallo {name},\n\nvon {} ist auf der Plattform {since} nichts zu sehen: \
+                         kein Treffen, kein Beitrag, kein Projekt, keine Änderung, kein neues \
+                         Mitglied.\n\nTrefft ihr euch noch? Dann tragt euer nächstes Treffen ein: \
+                         {origin}/termine/neu/?lab={}\n\nSchläft das Lab, markiert es als \
+                         inaktiv; es bleibt mit allem erhalten und kann jederzeit wieder aktiv \
+                         werden: {origin}/mitglieder/{}/\n",
+                        lab.name, lab.slug, lab.slug
+                    ),
+                })
+                .await?;
+        }
+        told.push(lab.slug);
+    }
+    Ok(told)
+}
+
+/// The background task: checks once a day for quiet labs and tells their leads.
+pub async fn run_quiet_notices(db: Db, mailer: crate::mail::Mailer, origin: String, days: i64) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match notify_quiet(&db, &mailer, &origin, days).await {
+            Ok(told) if !told.is_empty() => {
+                tracing::info!(labs = ?told, "told the leads of quiet labs");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "notifying quiet labs failed"),
+        }
+    }
+}

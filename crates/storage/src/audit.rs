@@ -39,6 +39,17 @@ pub async fn record(
     Ok(())
 }
 
+/// When `action` was last recorded for `target`.
+pub async fn last(db: &Db, action: &str, target: &str) -> Result<Option<String>, DbError> {
+    Ok(
+        sqlx::query_scalar("SELECT MAX(at) FROM audit_log WHERE action = $1 AND target = $2")
+            .bind(action)
+            .bind(target)
+            .fetch_one(db.pool())
+            .await?,
+    )
+}
+
 /// The newest entries first.
 pub async fn recent(db: &Db, limit: i64) -> Result<Vec<Entry>, DbError> {
     Ok(sqlx::query_as(

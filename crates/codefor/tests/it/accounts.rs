@@ -2363,6 +2363,39 @@ fn quiet_labs_are_flagged_and_can_be_marked_inactive_and_revived() {
         assert!(!flagged.contains("OK Lab Kiel"), "Kiel posted this year");
         let dashboard = a.get("/mitglieder/stille/").await.body;
         assert!(dashboard.contains("Noch kein Lebenszeichen") && dashboard.contains("Schläft es?"));
+        // Its lead hears of it by mail, once per period.
+        let still_lead = "leitung-stille@example.org";
+        account(still_lead, false, Some("stille")).await;
+        let (smtp_url, inbox) = smtp::start().await;
+        let mailer =
+            codefor_core::mail::Mailer::smtp(&smtp_url, "t@codefor.invalid").expect("mailer");
+        let told = codefor_core::labs::notify_quiet(db, &mailer, "https://codefor.test", 365)
+            .await
+            .expect("notify");
+        assert!(told.contains(&"stille".to_owned()), "{told:?}");
+        assert!(!told.contains(&"kiel".to_owned()));
+        let mail = inbox.last_to(still_lead).await;
+        assert!(
+            mail.data.contains("ist das Lab noch aktiv?"),
+            "{}",
+            mail.data
+        );
+        assert!(
+            mail.data
+                .replace("=\n", "")
+                .contains("https://codefor.test/termine/neu/?lab=3Dstille")
+                || mail
+                    .data
+                    .replace("=\n", "")
+                    .contains("https://codefor.test/termine/neu/?lab=stille")
+        );
+        let again = codefor_core::labs::notify_quiet(db, &mailer, "https://codefor.test", 365)
+            .await
+            .expect("notify");
+        assert!(
+            !again.contains(&"stille".to_owned()),
+            "not twice: {again:?}"
+        );
         // Kiel's monthly meetup series is running: that is its sign of life, today.
         let today = jiff::Timestamp::now()
             .to_zoned_datetime(jiff::tz::TimeZone::get("Europe/Berlin").expect("zone"))
