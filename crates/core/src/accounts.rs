@@ -715,6 +715,18 @@ pub async fn export(db: &Db, account: &Account) -> Result<serde_json::Value, Acc
         "open_sessions": sessions::count_of_account(db, account.id, unix_now()).await?,
         "revisions": revisions,
         "lab_proposals": codefor_storage::proposals::of_account(db, account.id).await?,
+        "meetup_answers": codefor_storage::meetups::rsvps_of(db, account.id)
+            .await?
+            .into_iter()
+            .map(|r| json!({
+                "meetup": format!("/termine/{}/", r.meetup_id),
+                "date": r.occurrence,
+                "answer": r.answer,
+                "waitlisted": r.waitlisted != 0,
+                "at": r.created_at,
+            }))
+            .collect::<Vec<_>>(),
+        "calendar_feed_since": codefor_storage::calendars::token_created(db, account.id).await?,
         "uploads": codefor_storage::uploads::of_account(db, account.id)
             .await?
             .into_iter()

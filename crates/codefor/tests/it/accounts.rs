@@ -1059,12 +1059,35 @@ fn export_and_deletion_of_ones_own_data() {
             )
             .await;
         assert_eq!(page.status, 303, "{}", page.body);
+        // An answer to a meetup is one's own data too.
+        let meetup = b.get("/termine/1/").await.body;
+        let date = meetup
+            .split(r#"name="occurrence" value=""#)
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("a date to answer")
+            .to_owned();
+        let said = b
+            .submit(
+                "/termine/1/",
+                "/termine/1/antwort",
+                &[("occurrence", &date), ("answer", "maybe")],
+            )
+            .await;
+        assert_eq!(said.status, 200, "{}", said.body);
 
         let export = b.get("/konto/export.json").await;
         assert_eq!(export.status, 200);
         let data: serde_json::Value = serde_json::from_str(&export.body).expect("json");
         assert_eq!(data["account"]["email"], email);
         assert_eq!(data["labs"]["lead"][0], "freiburg");
+        assert_eq!(data["meetup_answers"][0]["answer"], "maybe");
+        assert_eq!(data["meetup_answers"][0]["date"], date.as_str());
+        let me = codefor_storage::accounts::by_email(&w.server.db.db, email)
+            .await
+            .expect("read")
+            .expect("account")
+            .id;
         assert_eq!(data["revisions"].as_array().map(Vec::len), Some(1));
         assert!(
             !export.body.contains("argon2"),
@@ -1095,6 +1118,13 @@ fn export_and_deletion_of_ones_own_data() {
                 .is_none()
         );
         assert_eq!(b.sign_in(email, PASSWORD).await.status, 401);
+        assert!(
+            codefor_storage::meetups::rsvps_of(db, me)
+                .await
+                .expect("read")
+                .is_empty(),
+            "answers go with the account"
+        );
         let lab = codefor_storage::labs::get(db, "freiburg")
             .await
             .expect("read")
