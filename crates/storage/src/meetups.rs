@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
+use sqlx::Row as _;
 
 use crate::util::now;
 use crate::{Connection, Db, DbError};
@@ -75,37 +76,25 @@ pub async fn create(
     created_by: Option<i64>,
     origin: Option<Origin<'_>>,
 ) -> Result<i64, DbError> {
-    let at = now();
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO meetups (uid, title, description_md, description_html, starts_at, ends_at, \
-         time_zone, all_day, rrule, first_start, last_end, venue, address, online_url, capacity, \
-         status, source_id, source_uid, source_hash, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-         $18, $19, $20, $21, $21) RETURNING id",
+    let id: i64 = bind_fields(
+        sqlx::query(
+            "INSERT INTO meetups (title, description_md, description_html, starts_at, ends_at, \
+             time_zone, all_day, rrule, first_start, last_end, venue, address, online_url, \
+             capacity, status, uid, source_id, source_uid, source_hash, created_by, created_at, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+             $15, $16, $17, $18, $19, $20, $21, $21) RETURNING id",
+        ),
+        fields,
     )
     .bind(uid)
-    .bind(&fields.title)
-    .bind(&fields.description_md)
-    .bind(&fields.description_html)
-    .bind(&fields.starts_at)
-    .bind(&fields.ends_at)
-    .bind(&fields.time_zone)
-    .bind(i64::from(fields.all_day))
-    .bind(fields.rrule.as_deref())
-    .bind(fields.first_start)
-    .bind(fields.last_end)
-    .bind(fields.venue.as_deref())
-    .bind(fields.address.as_deref())
-    .bind(fields.online_url.as_deref())
-    .bind(fields.capacity)
-    .bind(status(fields.cancelled))
     .bind(origin.map(|o| o.source_id))
     .bind(origin.map(|o| o.source_uid))
     .bind(origin.map(|o| o.source_hash))
     .bind(created_by)
-    .bind(&at)
+    .bind(now())
     .fetch_one(&mut *conn)
-    .await?;
+    .await?
+    .try_get(0)?;
     set_labs(conn, id, labs).await?;
     Ok(id)
 }
@@ -118,34 +107,44 @@ pub async fn update(
     labs: &[i64],
     source_hash: Option<&str>,
 ) -> Result<(), DbError> {
-    sqlx::query(
-        "UPDATE meetups SET title = $1, description_md = $2, description_html = $3, \
-         starts_at = $4, ends_at = $5, time_zone = $6, all_day = $7, rrule = $8, \
-         first_start = $9, last_end = $10, venue = $11, address = $12, online_url = $13, \
-         capacity = $14, status = $15, source_hash = COALESCE($16, source_hash), \
-         sequence = sequence + 1, updated_at = $17 WHERE id = $18",
+    bind_fields(
+        sqlx::query(
+            "UPDATE meetups SET title = $1, description_md = $2, description_html = $3, \
+             starts_at = $4, ends_at = $5, time_zone = $6, all_day = $7, rrule = $8, \
+             first_start = $9, last_end = $10, venue = $11, address = $12, online_url = $13, \
+             capacity = $14, status = $15, source_hash = COALESCE($16, source_hash), \
+             sequence = sequence + 1, updated_at = $17 WHERE id = $18",
+        ),
+        fields,
     )
-    .bind(&fields.title)
-    .bind(&fields.description_md)
-    .bind(&fields.description_html)
-    .bind(&fields.starts_at)
-    .bind(&fields.ends_at)
-    .bind(&fields.time_zone)
-    .bind(i64::from(fields.all_day))
-    .bind(fields.rrule.as_deref())
-    .bind(fields.first_start)
-    .bind(fields.last_end)
-    .bind(fields.venue.as_deref())
-    .bind(fields.address.as_deref())
-    .bind(fields.online_url.as_deref())
-    .bind(fields.capacity)
-    .bind(status(fields.cancelled))
     .bind(source_hash)
     .bind(now())
     .bind(id)
     .execute(&mut *conn)
     .await?;
     set_labs(conn, id, labs).await
+}
+
+type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Binds what a meetup says as `$1` to `$15`, in the order of [`MeetupFields`].
+fn bind_fields<'q>(query: Query<'q>, fields: &'q MeetupFields) -> Query<'q> {
+    query
+        .bind(&fields.title)
+        .bind(&fields.description_md)
+        .bind(&fields.description_html)
+        .bind(&fields.starts_at)
+        .bind(&fields.ends_at)
+        .bind(&fields.time_zone)
+        .bind(i64::from(fields.all_day))
+        .bind(fields.rrule.as_deref())
+        .bind(fields.first_start)
+        .bind(fields.last_end)
+        .bind(fields.venue.as_deref())
+        .bind(fields.address.as_deref())
+        .bind(fields.online_url.as_deref())
+        .bind(fields.capacity)
+        .bind(status(fields.cancelled))
 }
 
 fn status(cancelled: bool) -> &'static str {

@@ -634,18 +634,31 @@ async fn answer(
             )
             .await
         }
-        Err(AccountError::Invalid(errors)) => {
+        Err(e) => refused(&state, &visitor, &meetup, e).await,
+    }
+}
+
+/// The meetup's page again with what was wrong, or the error page.
+async fn refused(
+    state: &AppState,
+    visitor: &Visitor,
+    meetup: &Meetup,
+    error: AccountError,
+) -> Result<Response, WebError> {
+    match error {
+        AccountError::Invalid(errors) => {
+            let alert = Some(errors.joined());
             meetup_page(
-                &state,
-                &visitor,
-                &meetup,
+                state,
+                visitor,
+                meetup,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 None,
-                Some(errors.joined()),
+                alert,
             )
             .await
         }
-        Err(e) => Err(e.into()),
+        e => Err(e.into()),
     }
 }
 
@@ -680,18 +693,7 @@ async fn cancel(
             state.cache.recheck();
             Ok(see_other(&format!("/termine/{}/", meetup.id)))
         }
-        Err(AccountError::Invalid(errors)) => {
-            meetup_page(
-                &state,
-                &visitor,
-                &meetup,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                Some(errors.joined()),
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => refused(&state, &visitor, &meetup, e).await,
     }
 }
 

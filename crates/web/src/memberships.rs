@@ -79,6 +79,17 @@ impl FromRequestParts<AppState> for LabManager {
     }
 }
 
+impl LabManager {
+    /// The signed-in account acting (a `LabManager` is always signed in).
+    fn actor(&self) -> Result<codefor_storage::accounts::Account, WebError> {
+        self.visitor
+            .current
+            .as_ref()
+            .map(|c| c.account.clone())
+            .ok_or(WebError::Forbidden)
+    }
+}
+
 async fn dashboard_page(
     state: &AppState,
     m: &LabManager,
@@ -180,9 +191,7 @@ async fn answer(
     m: LabManager,
     Form(form): Form<AnswerForm>,
 ) -> Result<Response, WebError> {
-    let Some(actor) = m.visitor.current.as_ref().map(|c| c.account.clone()) else {
-        return Err(WebError::Forbidden);
-    };
+    let actor = m.actor()?;
     let origin = state.origin(&headers);
     let result = memberships::decide(
         &state.db,
@@ -208,9 +217,7 @@ async fn appoint(
     m: LabManager,
     Form(form): Form<PersonForm>,
 ) -> Result<Response, WebError> {
-    let Some(actor) = m.visitor.current.as_ref().map(|c| c.account.clone()) else {
-        return Err(WebError::Forbidden);
-    };
+    let actor = m.actor()?;
     let result = memberships::appoint(&state.db, &actor, &m.lab, form.person).await;
     done(&state, &m, result).await
 }
@@ -277,9 +284,7 @@ async fn set_status(
     m: LabManager,
     Form(form): Form<StatusForm>,
 ) -> Result<Response, WebError> {
-    let Some(actor) = m.visitor.current.as_ref().map(|c| c.account.clone()) else {
-        return Err(WebError::Forbidden);
-    };
+    let actor = m.actor()?;
     let author = codefor_storage::revisions::Author {
         account_id: Some(actor.id),
         name: &actor.display_name,
@@ -299,9 +304,7 @@ async fn add_calendar(
     m: LabManager,
     Form(form): Form<CalendarForm>,
 ) -> Result<Response, WebError> {
-    let Some(actor) = m.visitor.current.as_ref().map(|c| c.account.clone()) else {
-        return Err(WebError::Forbidden);
-    };
+    let actor = m.actor()?;
     let result = codefor_core::calendars::sync::register(
         &state.db,
         &actor,
@@ -370,9 +373,7 @@ async fn remove_calendar(
     m: LabManager,
     Path((_, id)): Path<(String, i64)>,
 ) -> Result<Response, WebError> {
-    let Some(actor) = m.visitor.current.as_ref().map(|c| c.account.clone()) else {
-        return Err(WebError::Forbidden);
-    };
+    let actor = m.actor()?;
     let source = lab_source(&state, &m, id).await?;
     let mut tx = state.db.begin().await?;
     codefor_storage::calendars::remove(&mut tx, m.lab.id, source.id).await?;
@@ -397,9 +398,7 @@ async fn set_accepting(
     m: LabManager,
     Form(form): Form<StatusForm>,
 ) -> Result<Response, WebError> {
-    let Some(actor) = m.visitor.current.as_ref().map(|c| c.account.clone()) else {
-        return Err(WebError::Forbidden);
-    };
+    let actor = m.actor()?;
     let accepts = form.active == "1";
     let mut tx = state.db.begin().await?;
     codefor_storage::labs::set_accepts_requests(&mut tx, m.lab.id, accepts).await?;
