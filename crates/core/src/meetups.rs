@@ -330,16 +330,44 @@ pub fn form_values(meetup: &Meetup, skipped: &[Exception]) -> HashMap<String, St
         .map(|e| e.occurrence.get(..10).unwrap_or(&e.occurrence).to_owned())
         .collect();
     values.insert("skipped".into(), dates.join("\n"));
-    match meetup.rrule.as_deref() {
-        None => {
-            values.insert("repeat".into(), "none".into());
-        }
-        Some(rule) => {
-            values.insert("repeat".into(), "custom".into());
-            values.insert("rule".into(), rule.to_owned());
-        }
-    }
+    let (repeat, rule, until) = match (meetup.rrule.as_deref(), start) {
+        (None, _) => ("none", String::new(), String::new()),
+        (Some(rule), Some(start)) => preset_of(rule, start),
+        (Some(rule), None) => ("custom", rule.to_owned(), String::new()),
+    };
+    values.insert("repeat".into(), repeat.into());
+    values.insert("rule".into(), rule);
+    values.insert("until".into(), until);
     values
+}
+
+/// Which of the form's choices a stored rule is, with its end as a Berlin date; other
+/// rules are shown as they are.
+fn preset_of(rule: &str, start: DateTime) -> (&'static str, String, String) {
+    let mut parts: Vec<&str> = rule.split(';').collect();
+    let until = parts
+        .iter()
+        .position(|p| p.starts_with("UNTIL=") && p.ends_with('Z'))
+        .map(|i| parts.remove(i))
+        .and_then(|u| u.strip_prefix("UNTIL="))
+        .and_then(|u| jiff::civil::DateTime::strptime("%Y%m%dT%H%M%SZ", u).ok())
+        .and_then(|u| jiff::tz::TimeZone::UTC.to_timestamp(u).ok())
+        .and_then(|t| recurrence::local(t, BERLIN).ok())
+        .map(|d| d.date().to_string());
+    let core = parts.join(";");
+    let weekday = WEEKDAYS[usize::from(start.weekday().to_monday_zero_offset().unsigned_abs())];
+    let nth = (start.day() - 1) / 7 + 1;
+    let presets = [
+        ("weekly", "FREQ=WEEKLY".to_owned()),
+        ("biweekly", "FREQ=WEEKLY;INTERVAL=2".to_owned()),
+        ("monthly", format!("FREQ=MONTHLY;BYDAY={nth}{weekday}")),
+        ("monthly-last", format!("FREQ=MONTHLY;BYDAY=-1{weekday}")),
+    ];
+    match (presets.iter().find(|(_, r)| *r == core), until) {
+        (Some((key, _)), Some(until)) => (key, String::new(), until),
+        (Some((key, _)), None) if !rule.contains("UNTIL=") => (key, String::new(), String::new()),
+        _ => ("custom", rule.to_owned(), String::new()),
+    }
 }
 
 /// The schedule of a stored meetup, with its skipped dates.
@@ -825,6 +853,20 @@ mod tests {
         assert_eq!(
             describe("FREQ=WEEKLY;INTERVAL=2", start),
             "alle zwei Wochen am Dienstag"
+        );
+        // Editing shows the choice that was made, with its end date.
+        let (repeat, rule, until) = preset_of(planned.fields.rrule.as_deref().unwrap(), start);
+        assert_eq!(
+            (repeat, rule.as_str(), until.as_str()),
+            ("monthly", "", "2026-12-31")
+        );
+        assert_eq!(
+            preset_of("FREQ=MONTHLY;BYMONTHDAY=1", start),
+            (
+                "custom",
+                "FREQ=MONTHLY;BYMONTHDAY=1".to_owned(),
+                String::new()
+            )
         );
     }
 

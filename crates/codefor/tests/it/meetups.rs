@@ -116,7 +116,10 @@ fn leads_plan_meetups_that_people_find_by_lab_and_state() {
         assert!(before.contains("SEQUENCE:0"));
         let edit = format!("/termine/{id}/bearbeiten");
         let form = l.get(&edit).await.body;
-        assert!(form.contains("FREQ=MONTHLY;BYDAY=2TU"));
+        assert!(
+            form.contains(r#"<option value="monthly" selected>"#),
+            "the choice made is shown again"
+        );
         let changed = l
             .submit(
                 &edit,
