@@ -425,17 +425,32 @@ pub async fn dates(
     to: Timestamp,
     max: usize,
 ) -> Result<Vec<Dated>, DbError> {
+    let filter = Filter {
+        brief: true,
+        ..filter
+    };
     let found = meetups::in_window(db, from.as_second(), to.as_second(), filter).await?;
     let ids: Vec<i64> = found.iter().map(|m| m.id).collect();
     let exceptions = meetups::exceptions(db, &ids).await?;
-    let mut dated: Vec<(Timestamp, &Meetup, Occurrence)> = Vec::new();
     let limit = u16::try_from(max).unwrap_or(u16::MAX);
-    for meetup in &found {
-        let none = Vec::new();
-        let ex = exceptions.get(&meetup.id).unwrap_or(&none);
-        for occurrence in expand(meetup, ex, from, to, limit) {
-            dated.push((occurrence.start_at, meetup, occurrence));
+    let none = Vec::new();
+    // Only the dates the page shows: a fortnight first, four times as far until there
+    // are enough (any date not found then lies after all that were).
+    let mut reach = jiff::SignedDuration::from_hours(24 * 14);
+    let mut dated: Vec<(Timestamp, &Meetup, Occurrence)> = Vec::new();
+    loop {
+        let end = from.checked_add(reach).unwrap_or(to).min(to);
+        dated.clear();
+        for meetup in &found {
+            let ex = exceptions.get(&meetup.id).unwrap_or(&none);
+            for occurrence in expand(meetup, ex, from, end, limit) {
+                dated.push((occurrence.start_at, meetup, occurrence));
+            }
         }
+        if dated.len() >= max || end >= to {
+            break;
+        }
+        reach = reach.saturating_mul(4);
     }
     dated.sort_by_key(|(at, m, _)| (*at, m.id));
     dated.truncate(max);
@@ -717,7 +732,8 @@ pub async fn answer(
         };
         (outcome, promoted)
     };
-    codefor_storage::bump_content_version(&mut tx).await?;
+    // No content version bump: counts on public pages may lag the page cache's minute,
+    // rather than every answer emptying the cache for everyone.
     codefor_storage::commit(tx).await?;
     if let Some(promoted) = promoted
         && let Some(person) = accounts::get(db, promoted).await?
@@ -743,17 +759,45 @@ pub async fn answer(
     Ok(outcome)
 }
 
-/// Network-wide number of dates from now on within 90 days (for the figures).
+/// Network-wide number of dates from now on within 90 days (for the figures), not
+/// counting cancelled ones. Counted at most once a minute per process.
 pub async fn upcoming_count(db: &Db) -> Result<usize, DbError> {
+    static MEMO: std::sync::Mutex<Option<(std::time::Instant, usize)>> =
+        std::sync::Mutex::new(None);
+    if let Ok(memo) = MEMO.lock()
+        && let Some((at, n)) = *memo
+        && at.elapsed() < std::time::Duration::from_secs(60)
+    {
+        return Ok(n);
+    }
     let now = Timestamp::now();
     let to = now
         .checked_add(jiff::SignedDuration::from_hours(24 * 90))
         .unwrap_or(now);
-    Ok(dates(db, Filter::default(), now, to, 10_000)
-        .await?
-        .iter()
-        .filter(|d| !d.cancelled)
-        .count())
+    let filter = Filter {
+        brief: true,
+        ..Filter::default()
+    };
+    let found = meetups::in_window(db, now.as_second(), to.as_second(), filter).await?;
+    let ids: Vec<i64> = found.iter().map(|m| m.id).collect();
+    let exceptions = meetups::exceptions(db, &ids).await?;
+    let none = Vec::new();
+    let mut n = 0;
+    for meetup in found.iter().filter(|m| m.status != "cancelled") {
+        let ex = exceptions.get(&meetup.id).unwrap_or(&none);
+        n += expand(meetup, ex, now, to, recurrence::MAX_OCCURRENCES)
+            .iter()
+            .filter(|o| {
+                let start = o.start.to_string();
+                !ex.iter()
+                    .any(|e| e.kind == "cancelled" && e.occurrence == start)
+            })
+            .count();
+    }
+    if let Ok(mut memo) = MEMO.lock() {
+        *memo = Some((std::time::Instant::now(), n));
+    }
+    Ok(n)
 }
 
 const WEEKDAY_NAMES: [&str; 7] = [

@@ -205,26 +205,47 @@ pub struct Filter<'a> {
     pub state_key: Option<&'a str>,
     /// Only these meetups (a person's RSVPs).
     pub ids: Option<&'a [i64]>,
+    /// Leave the descriptions out (lists do not show them).
+    pub brief: bool,
 }
 
 /// Meetups with a date in `[from, to)` (Unix seconds), by first start; the caller
-/// expands recurrences. Hidden and deleted labs' meetups are left out.
+/// expands recurrences. Meetups only of hidden or deleted labs are left out.
 pub async fn in_window(
     db: &Db,
     from: i64,
     to: i64,
     filter: Filter<'_>,
 ) -> Result<Vec<Meetup>, DbError> {
-    let mut sql = format!(
-        "SELECT {COLUMNS} FROM meetups m WHERE m.first_start < $1 \
-         AND (m.last_end IS NULL OR m.last_end > $2) \
+    let columns = if filter.brief {
+        COLUMNS.replace(
+            "m.description_md, m.description_html",
+            "'' AS description_md, '' AS description_html",
+        )
+    } else {
+        COLUMNS.to_owned()
+    };
+    // Each filter joins only when it is asked for, so the planner can use the indexes.
+    let mut sql = format!("SELECT {columns} FROM meetups m");
+    let mut next = 3;
+    if filter.lab_id.is_some() {
+        sql.push_str(&format!(
+            " JOIN meetup_labs f ON f.meetup_id = m.id AND f.lab_id = ${next}"
+        ));
+        next += 1;
+    }
+    sql.push_str(
+        " WHERE m.first_start < $1 AND (m.last_end IS NULL OR m.last_end > $2) \
          AND (NOT EXISTS (SELECT 1 FROM meetup_labs x WHERE x.meetup_id = m.id) \
              OR EXISTS (SELECT 1 FROM meetup_labs x JOIN labs l ON l.id = x.lab_id \
-                 WHERE x.meetup_id = m.id AND l.hidden = 0 AND l.deleted_at IS NULL)) \
-         AND ($3 = 0 OR m.id IN (SELECT meetup_id FROM meetup_labs WHERE lab_id = $3)) \
-         AND ($4 = '' OR m.id IN (SELECT x.meetup_id FROM meetup_labs x \
-             JOIN labs l ON l.id = x.lab_id WHERE l.state_key = $4))"
+                 WHERE x.meetup_id = m.id AND l.hidden = 0 AND l.deleted_at IS NULL))",
     );
+    if filter.state_key.is_some() {
+        sql.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM meetup_labs s JOIN labs k ON k.id = s.lab_id \
+             WHERE s.meetup_id = m.id AND k.state_key = ${next})"
+        ));
+    }
     if let Some(ids) = filter.ids {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -233,13 +254,14 @@ pub async fn in_window(
         sql.push_str(&format!(" AND m.id IN ({})", list.join(",")));
     }
     sql.push_str(" ORDER BY m.first_start, m.id");
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(to)
-        .bind(from)
-        .bind(filter.lab_id.unwrap_or(0))
-        .bind(filter.state_key.unwrap_or(""))
-        .fetch_all(db.pool())
-        .await?)
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(to).bind(from);
+    if let Some(lab) = filter.lab_id {
+        query = query.bind(lab);
+    }
+    if let Some(state) = filter.state_key {
+        query = query.bind(state);
+    }
+    Ok(query.fetch_all(db.pool()).await?)
 }
 
 /// A lab a meetup belongs to.

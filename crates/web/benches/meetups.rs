@@ -10,7 +10,8 @@
 //! cargo bench -p codefor-web --bench meetups -- termine      # only benchmarks matching
 //! ```
 //!
-//! Settings: `BENCH_LABS` (500), `BENCH_MEETUPS` (10000), `BENCH_SEED` (1). The data
+//! Settings: `BENCH_LABS` (500), `BENCH_MEETUPS` (10000), `BENCH_SEED` (1); under
+//! `cargo test` (a smoke run, once each) 20 labs and 200 meetups. The data
 //! is generated relative to now, so the dates ahead look alike on any day. The scratch
 //! database (SQLite file, or PostgreSQL database `codefor_bench_<pid>`) is removed at
 //! the end, unless `BENCH_KEEP` is set (to look at it, or profile its queries). Besides criterion's estimates, a table with the median and p95 of every
@@ -63,8 +64,11 @@ fn run() -> Result<(), BoxError> {
 }
 
 fn bench_all(rt: &tokio::runtime::Runtime, db: &Db, label: &str) -> Result<(), BoxError> {
-    let labs = setting("BENCH_LABS", 500);
-    let meetups = setting("BENCH_MEETUPS", 10_000);
+    // `cargo test --all-targets` runs benches once each as a smoke test: a small network
+    // keeps that quick; `cargo bench` (which passes `--bench`) gets the full one.
+    let measuring = std::env::args().any(|a| a == "--bench");
+    let labs = setting("BENCH_LABS", if measuring { 500 } else { 20 });
+    let meetups = setting("BENCH_MEETUPS", if measuring { 10_000 } else { 200 });
     let started = Instant::now();
     let data = rt.block_on(generate(db, labs, meetups, setting("BENCH_SEED", 1)))?;
     let setup = started.elapsed();

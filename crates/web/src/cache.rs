@@ -235,6 +235,13 @@ async fn respond(
     if !cacheable(&response) {
         return response;
     }
+    // A large page (or one of unknown size) goes out as it is, without being kept.
+    let small = axum::body::HttpBody::size_hint(response.body())
+        .upper()
+        .is_some_and(|n| n <= MAX_BODY as u64);
+    if !small {
+        return response;
+    }
     let (parts, body) = response.into_parts();
     match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(bytes) => {

@@ -155,7 +155,7 @@ async fn index(
     let filter = Filter {
         lab_id: lab.map(|l| l.id),
         state_key: land.map(|s| s.key),
-        ids: None,
+        ..Filter::default()
     };
     let found = meetups::dates(&state.db, filter, from, to, PAGE + 1).await?;
     let more = found.len() > PAGE;

@@ -89,7 +89,11 @@ pub fn occurrences(
     // An occurrence that began before `from` may still be going on.
     let reach = jiff::SignedDuration::from_mins(length.get_minutes().saturating_add(60));
     let after = from.checked_sub(reach).unwrap_or(from);
-    let set = rule_set(schedule)?
+    let jumped = Schedule {
+        start: jump(schedule, after.to_zoned_datetime(tz.clone()).datetime()),
+        ..schedule.clone()
+    };
+    let set = rule_set(&jumped)?
         .after(instant(after)?)
         .before(instant(to)?);
     let mut found = Vec::new();
@@ -143,6 +147,69 @@ pub fn next(
 /// The civil time of `at` in `time_zone`.
 pub fn local(at: Timestamp, time_zone: &str) -> Result<DateTime, RecurrenceError> {
     Ok(at.to_zoned_datetime(zone(time_zone)?).datetime())
+}
+
+/// A later date of the series to expand from, for rules that repeat in whole days or
+/// weeks without COUNT: a weekly meetup of many years then does not walk through every
+/// past date. The new start is itself a date of the series (same weekday and time,
+/// whole periods later, a period before `near`), so the dates from there on are the
+/// same; any other rule starts where it starts.
+fn jump(schedule: &Schedule<'_>, near: DateTime) -> DateTime {
+    let start = schedule.start;
+    let Some(rule) = schedule.rule else {
+        return start;
+    };
+    let mut period_days = 0_i64;
+    let mut interval = 1_i64;
+    let mut until = None;
+    let weekday = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+        [usize::from(start.weekday().to_monday_zero_offset().unsigned_abs())];
+    for part in rule.split(';') {
+        let (key, value) = part.split_once('=').unwrap_or((part, ""));
+        match key.trim().to_ascii_uppercase().as_str() {
+            "FREQ" => {
+                period_days = match value.trim().to_ascii_uppercase().as_str() {
+                    "DAILY" => 1,
+                    "WEEKLY" => 7,
+                    _ => return start,
+                }
+            }
+            "INTERVAL" => match value.trim().parse::<i64>() {
+                Ok(n) if n > 0 => interval = n,
+                _ => return start,
+            },
+            // Days named plainly, the start's among them: every period looks the same.
+            "BYDAY"
+                if value
+                    .split(',')
+                    .any(|d| d.trim().eq_ignore_ascii_case(weekday))
+                    && value.split(',').all(|d| d.trim().len() == 2) => {}
+            "WKST" => {}
+            "UNTIL" => until = Some(value.trim().to_owned()),
+            _ => return start,
+        }
+    }
+    let period = period_days * interval;
+    let Ok(days) = start.date().until((jiff::Unit::Day, near.date())) else {
+        return start;
+    };
+    let periods = days.get_days() as i64 / period - 1;
+    if period == 0 || periods <= 0 {
+        return start;
+    }
+    let Ok(jumped) = start.checked_add(jiff::Span::new().days(periods * period)) else {
+        return start;
+    };
+    // Never past the end of the series.
+    match until {
+        Some(u)
+            if u.get(..8)
+                .is_some_and(|d| d <= jumped.strftime("%Y%m%d").to_string().as_str()) =>
+        {
+            start
+        }
+        _ => jumped,
+    }
 }
 
 fn zone(name: &str) -> Result<TimeZone, RecurrenceError> {
@@ -224,11 +291,20 @@ fn instant(at: Timestamp) -> Result<chrono::DateTime<Tz>, RecurrenceError> {
 }
 
 fn civil(date: &chrono::DateTime<Tz>) -> Result<DateTime, RecurrenceError> {
-    date.naive_local()
-        .format("%Y-%m-%dT%H:%M:%S")
-        .to_string()
-        .parse()
-        .map_err(|e: jiff::Error| RecurrenceError::Rule(e.to_string()))
+    use chrono::{Datelike as _, Timelike as _};
+    let local = date.naive_local();
+    let field = |n: u32| i8::try_from(n).map_err(|e| RecurrenceError::Rule(e.to_string()));
+    let year = i16::try_from(local.year()).map_err(|e| RecurrenceError::Rule(e.to_string()))?;
+    DateTime::new(
+        year,
+        field(local.month())?,
+        field(local.day())?,
+        field(local.hour())?,
+        field(local.minute())?,
+        field(local.second())?,
+        0,
+    )
+    .map_err(|e| RecurrenceError::Rule(e.to_string()))
 }
 
 #[cfg(test)]

@@ -148,3 +148,70 @@ fn bad_rules_are_refused_with_a_reason() {
     let found = occurrences(&never, ts("2026-01-01T00:00Z"), ts("2030-01-01T00:00Z"), 10);
     assert!(found.map(|f| f.is_empty()).unwrap_or(true));
 }
+
+/// Starting a long series from a later date of its own gives exactly the dates that
+/// walking from its real start gives.
+#[test]
+fn jumping_ahead_keeps_every_date() {
+    let skipped = [dt("2029-03-26T19:00"), dt("2029-10-29T19:00")];
+    for rule in [
+        "FREQ=WEEKLY",
+        "FREQ=WEEKLY;INTERVAL=2",
+        "FREQ=WEEKLY;INTERVAL=3;BYDAY=MO,TH",
+        "FREQ=WEEKLY;BYDAY=MO,WE;WKST=SU",
+        "FREQ=DAILY;INTERVAL=3",
+        "FREQ=WEEKLY;UNTIL=20291231T230000Z",
+        "FREQ=WEEKLY;COUNT=200",
+        "FREQ=MONTHLY;BYDAY=2MO",
+    ] {
+        let schedule = Schedule {
+            start: dt("2024-01-01T19:00"), // a Monday
+            end: dt("2024-01-01T21:00"),
+            time_zone: BERLIN,
+            rule: Some(rule),
+            skipped: &skipped,
+        };
+        for (from, to) in [
+            ("2029-03-01T00:00Z", "2029-04-15T00:00Z"),
+            ("2029-10-01T00:00Z", "2029-11-15T00:00Z"),
+            ("2024-01-01T00:00Z", "2024-02-01T00:00Z"),
+        ] {
+            let (from, to) = (ts(from), ts(to));
+            let ours: Vec<DateTime> = occurrences(&schedule, from, to, 500)
+                .unwrap()
+                .iter()
+                .map(|o| o.start)
+                .collect();
+            let walked: Vec<DateTime> = rule_set(&schedule)
+                .unwrap()
+                .after(instant(from).unwrap())
+                .before(instant(to).unwrap())
+                .all(500)
+                .dates
+                .iter()
+                .map(|d| civil(d).unwrap())
+                .collect();
+            assert_eq!(ours, walked, "{rule} from {from}");
+        }
+    }
+    // The jump itself happens for the rules it is meant for, and only for them.
+    let near = dt("2029-03-01T00:00");
+    let mut schedule = Schedule {
+        start: dt("2024-01-01T19:00"),
+        end: dt("2024-01-01T21:00"),
+        time_zone: BERLIN,
+        rule: Some("FREQ=WEEKLY;INTERVAL=2"),
+        skipped: &[],
+    };
+    let jumped = jump(&schedule, near);
+    assert!(jumped > dt("2029-01-01T00:00") && jumped < near, "{jumped}");
+    assert_eq!(jumped.weekday(), jiff::civil::Weekday::Monday);
+    schedule.rule = Some("FREQ=WEEKLY;COUNT=200");
+    assert_eq!(jump(&schedule, near), schedule.start);
+    schedule.rule = Some("FREQ=WEEKLY;BYDAY=TU");
+    assert_eq!(
+        jump(&schedule, near),
+        schedule.start,
+        "start not a date of the rule"
+    );
+}
