@@ -308,6 +308,7 @@ fixture_test!(known_problems_are_reported {
         ("content/projekte/2017-09-15-zuwendungen.md:3: ", "lab `bremen` does not exist"),
         ("content/projekte/2017-03-02-gi-mietspiegel.md:14: ", "key `links` given twice"),
         ("content/projekte/2014-04-28-dd-ratskarte.md:6: ", "status `Zwonull` not recognised"),
+        ("content/labs/karlsruhe.md:36: ", "schedule names a data file (karlsruhe.json)"),
     ] {
         let w = warnings_matching(|w| w.to_string().starts_with(prefix) && w.what.starts_with(what));
         assert_eq!(w.len(), 1, "{prefix}{what}");

@@ -774,18 +774,27 @@ pub async fn upcoming_count(db: &Db) -> Result<usize, DbError> {
     let to = now
         .checked_add(jiff::SignedDuration::from_hours(24 * 90))
         .unwrap_or(now);
+    let n = count(db, now, to).await?;
+    if let Ok(mut memo) = MEMO.lock() {
+        *memo = Some((std::time::Instant::now(), n));
+    }
+    Ok(n)
+}
+
+/// The dates in `[from, to)` across the network, not counting cancelled ones.
+pub async fn count(db: &Db, from: Timestamp, to: Timestamp) -> Result<usize, DbError> {
     let filter = Filter {
         brief: true,
         ..Filter::default()
     };
-    let found = meetups::in_window(db, now.as_second(), to.as_second(), filter).await?;
+    let found = meetups::in_window(db, from.as_second(), to.as_second(), filter).await?;
     let ids: Vec<i64> = found.iter().map(|m| m.id).collect();
     let exceptions = meetups::exceptions(db, &ids).await?;
     let none = Vec::new();
     let mut n = 0;
     for meetup in found.iter().filter(|m| m.status != "cancelled") {
         let ex = exceptions.get(&meetup.id).unwrap_or(&none);
-        n += expand(meetup, ex, now, to, recurrence::MAX_OCCURRENCES)
+        n += expand(meetup, ex, from, to, recurrence::MAX_OCCURRENCES)
             .iter()
             .filter(|o| {
                 let start = o.start.to_string();
@@ -793,9 +802,6 @@ pub async fn upcoming_count(db: &Db) -> Result<usize, DbError> {
                     .any(|e| e.kind == "cancelled" && e.occurrence == start)
             })
             .count();
-    }
-    if let Ok(mut memo) = MEMO.lock() {
-        *memo = Some((std::time::Instant::now(), n));
     }
     Ok(n)
 }

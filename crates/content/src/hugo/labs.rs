@@ -115,6 +115,23 @@ pub(crate) fn read(ctx: &mut Ctx, file: &str, text: &str) -> Result<Doc<Lab>, Pa
         }
     }
 
+    // `schedule` is free text, except where it names a data file of the old theme that
+    // the site does not have: that is no meeting time to show.
+    let meeting = match fm.str("schedule")? {
+        Some(s)
+            if [".json", ".yaml", ".yml", ".toml"]
+                .iter()
+                .any(|e| s.ends_with(e)) =>
+        {
+            warnings.push(fm.warning(
+                Some("schedule"),
+                format!("schedule names a data file ({s}), not a meeting time"),
+                "left out; the lab's leads can enter their meetups",
+            ));
+            None
+        }
+        other => other,
+    };
     let mut contacts = Vec::new();
     let mut seen_misspellings = BTreeMap::new();
     let mut refs: Vec<PersonRef> = Vec::new();
@@ -172,7 +189,7 @@ pub(crate) fn read(ctx: &mut Ctx, file: &str, text: &str) -> Result<Doc<Lab>, Pa
         body_html: String::new(),
         active,
         hidden,
-        meeting: fm.str("schedule")?,
+        meeting,
         links,
         contacts,
         feeds,
