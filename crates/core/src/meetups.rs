@@ -557,8 +557,11 @@ pub async fn create(
 }
 
 /// Rewrites a meetup (its answers stay with their dates).
+#[allow(clippy::too_many_arguments)]
 pub async fn update(
     db: &Db,
+    mailer: &Mailer,
+    origin: &str,
     account: &Account,
     meetup: &Meetup,
     planned: &Planned,
@@ -569,6 +572,27 @@ pub async fn update(
     let mut tx = db.begin().await?;
     meetups::update(&mut tx, meetup.id, &fields, labs, None).await?;
     meetups::set_skipped(&mut tx, meetup.id, &planned.skipped).await?;
+    // A series moved (say from 19:00 to 18:30, or a day later): the answers and
+    // cancellations of dates ahead move with it.
+    let old: Option<DateTime> = meetup.starts_at.parse().ok();
+    let new: Option<DateTime> = fields.starts_at.parse().ok();
+    if let (Some(old), Some(new)) = (old, new)
+        && old != new
+        && let Ok(by) = old.until((jiff::Unit::Minute, new))
+    {
+        let now = recurrence::local(Timestamp::now(), &meetup.time_zone)
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        meetups::move_dates(&mut tx, meetup.id, &now, &|key: &str| {
+            key.parse::<DateTime>()
+                .ok()
+                .and_then(|d| d.checked_add(by).ok())
+                .map(|d| d.to_string())
+        })
+        .await?;
+    }
+    // More places (or no limit any more): the waitlist moves up.
+    let promoted = meetups::promote_waiting(&mut tx, meetup.id, fields.capacity).await?;
     audit::record(
         &mut tx,
         Some(account.id),
@@ -580,6 +604,41 @@ pub async fn update(
     .await?;
     codefor_storage::bump_content_version(&mut tx).await?;
     codefor_storage::commit(tx).await?;
+    for (occurrence, person) in promoted {
+        tell_promoted(db, mailer, origin, meetup, &occurrence, person).await?;
+    }
+    Ok(())
+}
+
+/// Tells a person who moved up from the waitlist that they have a place.
+async fn tell_promoted(
+    db: &Db,
+    mailer: &Mailer,
+    origin: &str,
+    meetup: &Meetup,
+    occurrence: &str,
+    account_id: i64,
+) -> Result<(), AccountError> {
+    let Some(person) = accounts::get(db, account_id).await? else {
+        return Ok(());
+    };
+    let when = occurrence
+        .parse::<DateTime>()
+        .map(|d| d.strftime("%d.%m.%Y um %H:%M Uhr").to_string())
+        .unwrap_or_else(|_| occurrence.to_owned());
+    mailer
+        .send(&Mail {
+            to: person.email,
+            subject: format!("Ein Platz ist frei: {}", meetup.title),
+            body: format!(
+                "Hallo {},\n\nbei „{}“ am {when} ist ein Platz frei geworden, und du warst als \
+                 Nächste*r auf der Warteliste: du bist dabei.\n\nFalls du doch nicht kommen \
+                 kannst, sag bitte ab, damit die nächste Person nachrücken kann: \
+                 {origin}/termine/{}/\n",
+                person.display_name, meetup.title, meetup.id
+            ),
+        })
+        .await?;
     Ok(())
 }
 
@@ -595,9 +654,15 @@ pub async fn cancel(
 ) -> Result<(), AccountError> {
     let mut errors = FieldErrors::default();
     let reason = forms::optional(&mut errors, "reason", "Grund", reason, 500);
-    if occurrence.parse::<DateTime>().is_err() {
-        errors.add("occurrence", "Dieser Termin ist unbekannt.");
-    }
+    // One spelling per date (`19:00` and `19:00:00` are the same date).
+    let occurrence = match occurrence.parse::<DateTime>() {
+        Ok(d) => d.to_string(),
+        Err(_) => {
+            errors.add("occurrence", "Dieser Termin ist unbekannt.");
+            String::new()
+        }
+    };
+    let occurrence = occurrence.as_str();
     errors.into_result(())?;
     let mut tx = db.begin().await?;
     if meetup.rrule.is_none() {
@@ -702,6 +767,11 @@ pub async fn answer(
             FieldErrors::one("answer", "Bitte wähle Zusage, Vielleicht oder Absage.").into(),
         );
     }
+    let occurrence = occurrence
+        .parse::<DateTime>()
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    let occurrence = occurrence.as_str();
     if !open_date(db, meetup, occurrence).await? {
         return Err(FieldErrors::one(
             "answer",
@@ -735,26 +805,8 @@ pub async fn answer(
     // No content version bump: counts on public pages may lag the page cache's minute,
     // rather than every answer emptying the cache for everyone.
     codefor_storage::commit(tx).await?;
-    if let Some(promoted) = promoted
-        && let Some(person) = accounts::get(db, promoted).await?
-    {
-        let when = occurrence.replace('T', " um ");
-        mailer
-            .send(&Mail {
-                to: person.email,
-                subject: format!("Ein Platz ist frei: {}", meetup.title),
-                body: format!(
-                    "Hallo {},\n\nbei „{}“ am {} ist ein Platz frei geworden, und du warst als \
-                     Erste*r auf der Warteliste: du bist dabei.\n\nFalls du doch nicht kommen \
-                     kannst, sag bitte ab, damit die nächste Person nachrücken kann: \
-                     {origin}/termine/{}/\n",
-                    person.display_name,
-                    meetup.title,
-                    when.get(..when.len().saturating_sub(3)).unwrap_or(&when),
-                    meetup.id
-                ),
-            })
-            .await?;
+    if let Some(promoted) = promoted {
+        tell_promoted(db, mailer, origin, meetup, occurrence, promoted).await?;
     }
     Ok(outcome)
 }

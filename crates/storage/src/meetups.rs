@@ -653,6 +653,78 @@ async fn promote(
     Ok(first)
 }
 
+/// Moves the answers and exceptions of dates from `from` on (civil text) to the date
+/// `to_key` gives (`None`: left where it is); rows whose new date is taken stay.
+pub async fn move_dates(
+    conn: &mut Connection,
+    meetup_id: i64,
+    from: &str,
+    to_key: &(dyn Fn(&str) -> Option<String> + Sync),
+) -> Result<(), DbError> {
+    for table in ["meetup_rsvps", "meetup_exceptions"] {
+        let keys: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT DISTINCT occurrence FROM {table} WHERE meetup_id = $1 AND occurrence >= $2"
+        )))
+        .bind(meetup_id)
+        .bind(from)
+        .fetch_all(&mut *conn)
+        .await?;
+        // Later dates first when moving later, so no row lands on one still to move.
+        let mut moves: Vec<(String, String)> = keys
+            .into_iter()
+            .filter_map(|k| to_key(&k).map(|n| (k, n)))
+            .filter(|(k, n)| k != n)
+            .collect();
+        moves.sort();
+        if moves.first().is_some_and(|(k, n)| n > k) {
+            moves.reverse();
+        }
+        for (old, new) in moves {
+            let taken: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) FROM {table} WHERE meetup_id = $1 AND occurrence = $2"
+            )))
+            .bind(meetup_id)
+            .bind(&new)
+            .fetch_one(&mut *conn)
+            .await?;
+            if taken == 0 {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE {table} SET occurrence = $1 WHERE meetup_id = $2 AND occurrence = $3"
+                )))
+                .bind(&new)
+                .bind(meetup_id)
+                .bind(&old)
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// After the places of a meetup grew: the waitlist of every date moves up while there
+/// is room. Returns who moved up, for which date.
+pub async fn promote_waiting(
+    conn: &mut Connection,
+    meetup_id: i64,
+    capacity: Option<i64>,
+) -> Result<Vec<(String, i64)>, DbError> {
+    lock(conn, meetup_id).await?;
+    let dates: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT occurrence FROM meetup_rsvps WHERE meetup_id = $1 AND waitlisted = 1",
+    )
+    .bind(meetup_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut moved = Vec::new();
+    for date in dates {
+        while let Some(account) = promote(conn, meetup_id, &date, capacity).await? {
+            moved.push((date.clone(), account));
+        }
+    }
+    Ok(moved)
+}
+
 /// The meetups of an external calendar: source uid → (meetup id, content hash).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Sourced {

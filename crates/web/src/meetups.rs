@@ -158,25 +158,39 @@ async fn index(
         ..Filter::default()
     };
     let found = meetups::dates(&state.db, filter, from, to, PAGE + 1).await?;
-    let more = found.len() > PAGE;
-    let dates: Vec<DateView> = found.into_iter().take(PAGE).map(view).collect();
-    // The next page starts on the day after the last date shown.
-    let next = if more {
-        dates.last().and_then(|d| {
-            let day: jiff::civil::DateTime = d.dated.start.parse().ok()?;
-            let next = day.date().tomorrow().ok()?;
-            let mut query = format!("?ab={next}");
-            if let Some(l) = lab {
-                query.push_str(&format!("&lab={}", l.slug));
-            }
-            if let Some(s) = land {
-                query.push_str(&format!("&land={}", s.slug));
-            }
-            Some(query)
-        })
-    } else {
-        None
+    // Pages end at a day's end, so the next page (`?ab=<day>`) misses no date: the
+    // dates of the day the page would cut are left to the next one — unless the page
+    // holds nothing but that day (Open Data Day), then that day is shown whole.
+    let day_of = |d: &Dated| d.start.get(..10).unwrap_or_default().to_owned();
+    let (found, next_day) = match found.get(PAGE).map(day_of) {
+        None => (found, None),
+        Some(cut) if found.first().map(day_of).as_deref() != Some(cut.as_str()) => {
+            let before: Vec<Dated> = found.into_iter().filter(|d| day_of(d) < cut).collect();
+            (before, Some(cut))
+        }
+        Some(cut) => {
+            let day: jiff::civil::Date = cut.parse().map_err(|_| WebError::NotFound)?;
+            let after = day.tomorrow().map_err(|_| WebError::NotFound)?;
+            let end = jiff::tz::TimeZone::get(codefor_core::calendars::recurrence::BERLIN)
+                .and_then(|tz| tz.to_timestamp(after.to_datetime(jiff::civil::Time::midnight())))
+                .unwrap_or(to);
+            let whole = meetups::dates(&state.db, filter, end.min(to), to, 1).await?;
+            let more = (!whole.is_empty()).then(|| after.to_string());
+            let whole = meetups::dates(&state.db, filter, from, end.min(to), 5000).await?;
+            (whole, more)
+        }
     };
+    let dates: Vec<DateView> = found.into_iter().map(view).collect();
+    let next = next_day.map(|day| {
+        let mut query = format!("?ab={day}");
+        if let Some(l) = lab {
+            query.push_str(&format!("&lab={}", l.slug));
+        }
+        if let Some(s) = land {
+            query.push_str(&format!("&land={}", s.slug));
+        }
+        query
+    });
     let mut feed = String::from("/termine.ics");
     if let Some(l) = lab {
         feed = format!("/termine/lab/{}.ics", l.slug);
@@ -550,6 +564,7 @@ async fn edit_form(
 
 async fn update(
     State(state): State<AppState>,
+    headers: HeaderMap,
     SignedIn { visitor, current }: SignedIn,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
@@ -560,7 +575,17 @@ async fn update(
     let lab_ids = chosen_labs(&state, &visitor, &slugs, &mut errors).await?;
     match meetups::parse(&form) {
         Ok(planned) if errors.is_empty() => {
-            meetups::update(&state.db, &current.account, &meetup, &planned, &lab_ids).await?;
+            let origin = state.origin(&headers);
+            meetups::update(
+                &state.db,
+                &state.config.mailer,
+                &origin,
+                &current.account,
+                &meetup,
+                &planned,
+                &lab_ids,
+            )
+            .await?;
             state.cache.recheck();
             Ok(see_other(&format!("/termine/{}/", meetup.id)))
         }

@@ -16,7 +16,16 @@ pub(crate) const PASSWORD: &str = "ein langes Passwort";
 pub(crate) struct World {
     pub(crate) server: Server,
     pub(crate) inbox: Inbox,
+    smtp_url: String,
     uploads: tempfile::TempDir,
+}
+
+impl World {
+    /// A mailer to the world's SMTP listener, for use-cases called directly.
+    pub(crate) fn mailer(&self) -> codefor_core::mail::Mailer {
+        codefor_core::mail::Mailer::smtp(&self.smtp_url, "Code for Germany <test@codefor.invalid>")
+            .expect("mailer")
+    }
 }
 
 static WORLD: OnceCell<World> = OnceCell::const_new();
@@ -42,6 +51,7 @@ pub(crate) async fn world() -> &'static World {
             World {
                 server,
                 inbox,
+                smtp_url: url,
                 uploads,
             }
         })

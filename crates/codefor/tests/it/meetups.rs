@@ -638,3 +638,234 @@ fn python_occurrences(feed: &str, from: &str, to: &str) -> BTreeSet<String> {
         .map(str::to_owned)
         .collect()
 }
+
+/// Paging through `/termine/` shows every date once: pages end at a day's end, and a
+/// day with more dates than a page (Open Data Day) is shown whole.
+#[test]
+fn pages_of_dates_miss_none_on_busy_days() {
+    block_on(async {
+        let w = world().await;
+        let db = &w.server.db.db;
+        let admin = "termine-seiten@example.org";
+        account(admin, true, None).await;
+        let actor = codefor_storage::accounts::by_email(db, admin)
+            .await
+            .expect("read")
+            .expect("admin");
+        let mut tx = db.begin().await.expect("tx");
+        let lab = codefor_storage::labs::create(
+            &mut tx,
+            &codefor_storage::labs::NewLab {
+                slug: "seitenstadt",
+                name: "OK Lab Seitenstadt",
+                city: "Seitenstadt",
+                state_key: Some("12"),
+                latitude: None,
+                longitude: None,
+                meeting: None,
+                body_md: "",
+                body_html: "",
+            },
+        )
+        .await
+        .expect("create")
+        .expect("new");
+        codefor_storage::commit(tx).await.expect("commit");
+        let today = Timestamp::now()
+            .to_zoned_datetime(jiff::tz::TimeZone::get("Europe/Berlin").expect("zone"))
+            .date();
+        let day = |n: i64| today.checked_add(jiff::Span::new().days(n)).expect("date");
+        // 30 dates on one day, 40 on the next, 5 after; then 60 on a single day.
+        let mut made = 0;
+        for (offset, count) in [(2, 30), (3, 40), (4, 5), (20, 60)] {
+            for i in 0..count {
+                let form: HashMap<String, String> = [
+                    ("title", format!("Treffen {offset}-{i:02}")),
+                    ("date", day(offset).to_string()),
+                    ("start", format!("{:02}:{:02}", 8 + i / 6, (i % 6) * 10)),
+                    ("end", "22:00".to_owned()),
+                    ("venue", "Saal".to_owned()),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect();
+                let planned = codefor_core::meetups::parse(&form).expect("valid");
+                codefor_core::meetups::create(db, &actor, &planned, &[lab], "t")
+                    .await
+                    .expect("create");
+                made += 1;
+            }
+        }
+        let titles = regex::Regex::new(r">Treffen (\d+-\d+)<").expect("regex");
+        let mut seen = Vec::new();
+        let mut next = Some("?lab=seitenstadt".to_owned());
+        let mut pages = 0;
+        while let Some(query) = next.take() {
+            pages += 1;
+            assert!(pages < 10, "paging does not end");
+            let (status, body) = get(&w.server, &format!("/termine/{query}")).await;
+            assert_eq!(status, 200);
+            seen.extend(titles.captures_iter(&body).map(|c| c[1].to_owned()));
+            next = body
+                .split(r#"<a href="/termine/"#)
+                .find_map(|rest| rest.strip_prefix("?ab="))
+                .and_then(|rest| rest.split('"').next())
+                .map(|q| format!("?ab={}", q.replace("&amp;", "&")));
+        }
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), made, "every date once: {seen:?}");
+        assert_eq!(pages, 3, "30, then 40 + 5, then the busy day whole");
+    });
+}
+
+/// Editing a meetup keeps what people said: more places let the waitlist move up (with
+/// a mail), and a series moved to another time takes its answers and cancellations along.
+#[test]
+fn edits_move_answers_along_and_open_places_to_the_waitlist() {
+    block_on(async {
+        let w = world().await;
+        let db = &w.server.db.db;
+        let lead = "termine-umzug@example.org";
+        account(lead, false, Some("leipzig")).await;
+        let actor = codefor_storage::accounts::by_email(db, lead)
+            .await
+            .expect("read")
+            .expect("lead");
+        let leipzig = codefor_storage::labs::get(db, "leipzig")
+            .await
+            .expect("read")
+            .expect("lab")
+            .id;
+        let form = |start: &str, capacity: &str| -> HashMap<String, String> {
+            [
+                ("title", "Umzugstreffen"),
+                ("date", "2026-01-06"),
+                ("start", start),
+                ("end", "21:00"),
+                ("repeat", "weekly"),
+                ("venue", "Saal"),
+                ("capacity", capacity),
+            ]
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+        };
+        let planned = codefor_core::meetups::parse(&form("19:00", "1")).expect("valid");
+        let id = codefor_core::meetups::create(db, &actor, &planned, &[leipzig], "t")
+            .await
+            .expect("create");
+        let meetup = |db| async move {
+            codefor_storage::meetups::get(db, id)
+                .await
+                .expect("read")
+                .expect("meetup")
+        };
+        let next = codefor_core::meetups::dates(
+            db,
+            Filter {
+                ids: Some(&[id]),
+                ..Filter::default()
+            },
+            Timestamp::now(),
+            Timestamp::now()
+                .checked_add(jiff::SignedDuration::from_hours(24 * 30))
+                .expect("time"),
+            2,
+        )
+        .await
+        .expect("dates");
+        let (first, second) = (next[0].start.clone(), next[1].start.clone());
+        let mailer = w.mailer();
+        let mut people = Vec::new();
+        for name in ["umzug-a", "umzug-b"] {
+            let email = format!("{name}@example.org");
+            account(&email, false, None).await;
+            people.push(
+                codefor_storage::accounts::by_email(db, &email)
+                    .await
+                    .expect("read")
+                    .expect("account"),
+            );
+        }
+        for p in &people {
+            codefor_core::meetups::answer(
+                db,
+                &mailer,
+                "http://t",
+                p,
+                &meetup(db).await,
+                &first,
+                "yes",
+            )
+            .await
+            .expect("answer");
+        }
+        codefor_core::meetups::cancel(db, &actor, &meetup(db).await, &second, true, "Ferien")
+            .await
+            .expect("cancel");
+        let waiting = |rows: &[codefor_storage::meetups::Rsvp]| {
+            rows.iter().filter(|r| r.waitlisted != 0).count()
+        };
+        let rows = codefor_storage::meetups::rsvps(db, id, &first)
+            .await
+            .expect("read");
+        assert_eq!(waiting(&rows), 1);
+
+        // Two places and half an hour earlier, in one edit.
+        let planned = codefor_core::meetups::parse(&form("18:30", "2")).expect("valid");
+        codefor_core::meetups::update(
+            db,
+            &mailer,
+            "http://t",
+            &actor,
+            &meetup(db).await,
+            &planned,
+            &[leipzig],
+        )
+        .await
+        .expect("update");
+        let moved = first.replace("T19:00:00", "T18:30:00");
+        let rows = codefor_storage::meetups::rsvps(db, id, &moved)
+            .await
+            .expect("read");
+        assert_eq!(rows.len(), 2, "the answers moved to 18:30");
+        assert_eq!(waiting(&rows), 0, "the second place went to the waitlist");
+        let mail = w.inbox.last_to(&people[1].email).await;
+        assert!(mail.data.contains("Ein Platz ist frei"), "{}", mail.data);
+        assert!(
+            codefor_storage::meetups::rsvps(db, id, &first)
+                .await
+                .expect("read")
+                .is_empty()
+        );
+        let exceptions = codefor_storage::meetups::exceptions(db, &[id])
+            .await
+            .expect("read")
+            .remove(&id)
+            .unwrap_or_default();
+        assert!(
+            exceptions.iter().any(|e| e.kind == "cancelled"
+                && e.occurrence == second.replace("T19:00:00", "T18:30:00")),
+            "{exceptions:?}"
+        );
+        // The same date written without seconds is the same date.
+        let short = moved.trim_end_matches(":00").to_owned();
+        let again = codefor_core::meetups::answer(
+            db,
+            &mailer,
+            "http://t",
+            &people[0],
+            &meetup(db).await,
+            &short,
+            "maybe",
+        )
+        .await
+        .expect("answer");
+        assert_eq!(again, codefor_core::meetups::Outcome::Noted);
+        let rows = codefor_storage::meetups::rsvps(db, id, &moved)
+            .await
+            .expect("read");
+        assert_eq!(rows.len(), 2, "no second row for the same person and date");
+    });
+}

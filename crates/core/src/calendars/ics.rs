@@ -40,9 +40,12 @@ pub struct Item<'a> {
 /// A whole feed.
 pub fn calendar(name: &str, description: &str, items: &[Item<'_>]) -> String {
     let mut calendar = Calendar::new();
-    calendar.name(name);
+    // `Calendar::name` writes NAME unescaped: both properties are written here.
+    let name = escape(&one_line(name));
+    calendar.append_property(Property::new("NAME", name.clone()));
+    calendar.append_property(Property::new("X-WR-CALNAME", name));
     if !description.is_empty() {
-        calendar.description(description);
+        calendar.description(&clean(description));
     }
     calendar.append_property(
         Property::new("REFRESH-INTERVAL", "PT6H")
@@ -61,11 +64,11 @@ pub fn calendar(name: &str, description: &str, items: &[Item<'_>]) -> String {
         "PRODID:-//Code for Germany//codefor//DE",
         1,
     );
-    // The zone definition goes before the first event (or the end).
+    // The zone definition goes before the first event (or the end): at a line's start.
     let at = text
-        .find("BEGIN:VEVENT")
-        .or_else(|| text.find("END:VCALENDAR"))
-        .unwrap_or(text.len());
+        .find("\r\nBEGIN:VEVENT\r\n")
+        .or_else(|| text.find("\r\nEND:VCALENDAR"))
+        .map_or(text.len(), |at| at + 2);
     let mut out = String::with_capacity(text.len() + BERLIN_VTIMEZONE.len());
     out.push_str(&text[..at]);
     out.push_str(BERLIN_VTIMEZONE);
@@ -84,19 +87,22 @@ fn events(item: &Item<'_>) -> Vec<Event> {
     let stamp = stamp(&m.updated_at);
     let base = |event: &mut Event| {
         event
-            .summary(&m.title)
-            .description(&description(item))
-            .url(item.url)
+            .summary(&one_line(&m.title))
+            .description(&clean(&description(item)))
+            .url(&one_line(item.url))
             .sequence(u32::try_from(m.sequence).unwrap_or(0))
             .append_property(Property::new("DTSTAMP", stamp.clone()));
         if let Some(place) = location(m) {
-            event.location(&place);
+            event.location(&one_line(&place));
         }
         let labs: Vec<&str> = item.labs.iter().map(|l| l.name.as_str()).collect();
         if !labs.is_empty() {
             event.append_property(Property::new(
                 "CATEGORIES",
-                labs.iter().map(|l| escape(l)).collect::<Vec<_>>().join(","),
+                labs.iter()
+                    .map(|l| escape(&one_line(l)))
+                    .collect::<Vec<_>>()
+                    .join(","),
             ));
         }
     };
@@ -174,11 +180,11 @@ fn events(item: &Item<'_>) -> Vec<Event> {
             );
             times(&mut event, m, day, day_end);
             event.status(EventStatus::Cancelled);
-            if let Some(reason) = &cancelled.reason {
-                event.summary(&format!("Abgesagt: {} ({reason})", m.title));
-            } else {
-                event.summary(&format!("Abgesagt: {}", m.title));
-            }
+            let summary = match &cancelled.reason {
+                Some(reason) => format!("Abgesagt: {} ({reason})", m.title),
+                None => format!("Abgesagt: {}", m.title),
+            };
+            event.summary(&one_line(&summary));
             out.push(event.done());
         }
     } else {
@@ -238,6 +244,25 @@ fn location(m: &Meetup) -> Option<String> {
         (true, Some(url)) => Some(format!("Online: {url}")),
         (true, None) => None,
     }
+}
+
+/// Text as it may stand in a feed: line breaks as `\n`, no other control characters
+/// (a lone CR would end the content line; text from external calendars may hold any).
+fn clean(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .collect()
+}
+
+/// One line of text: titles and places have no line breaks.
+pub(crate) fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn escape(text: &str) -> String {
@@ -350,9 +375,9 @@ fn first_line(text: &str) -> &str {
 fn external(event: &Event) -> Result<External, String> {
     let title = event
         .get_summary()
-        .map(str::trim)
+        .map(one_line)
         .filter(|s| !s.is_empty())
-        .unwrap_or("Treffen")
+        .unwrap_or_else(|| "Treffen".to_owned())
         .chars()
         .take(150)
         .collect::<String>();
@@ -390,7 +415,7 @@ fn external(event: &Event) -> Result<External, String> {
     };
     let rule = event
         .property_value("RRULE")
-        .map(|r| r.trim().to_owned())
+        .map(normalize_rule)
         .filter(|r| !r.is_empty());
     if let Some(rule) = &rule
         && let Err(e) = recurrence::check_rule(rule, start, BERLIN)
@@ -417,14 +442,17 @@ fn external(event: &Event) -> Result<External, String> {
         skipped: &skipped_civil,
     })
     .map_err(|e| format!("Termin „{title}“: {e} Er wurde übersprungen."))?;
-    let mut description = event.get_description().unwrap_or("").trim().to_owned();
+    let mut description = clean(event.get_description().unwrap_or("").trim());
     description = description.chars().take(20_000).collect();
-    if let Some(url) = event.get_url().filter(|u| u.starts_with("http")) {
+    if let Some(url) = event
+        .get_url()
+        .filter(|u| u.starts_with("http") && !u.chars().any(|c| c.is_control() || c == ' '))
+    {
         description.push_str(&format!("\n\nMehr: <{url}>"));
     }
     let location = event
         .get_location()
-        .map(|l| l.trim().chars().take(300).collect::<String>())
+        .map(|l| one_line(l).chars().take(300).collect::<String>())
         .filter(|l| !l.is_empty());
     let online = location
         .as_deref()
@@ -508,6 +536,37 @@ fn exdate(value: &str, tzid: Option<&str>) -> Option<DateTime> {
         .unwrap_or_else(|| berlin.clone());
     let ts = zone.to_timestamp(local).ok()?;
     Some(ts.to_zoned_datetime(berlin).datetime())
+}
+
+/// A rule as we store it: upper case, and an end (UNTIL) that is a date or a local time
+/// turned into the UTC instant RFC 5545 wants beside a start with a time zone (Google
+/// writes `UNTIL=20261231` for all-day series).
+fn normalize_rule(rule: &str) -> String {
+    let berlin = TimeZone::get(BERLIN).ok();
+    rule.trim()
+        .to_ascii_uppercase()
+        .split(';')
+        .map(|part| {
+            let Some(until) = part.strip_prefix("UNTIL=") else {
+                return part.to_owned();
+            };
+            let local = match until.len() {
+                8 => jiff::civil::Date::strptime("%Y%m%d", until)
+                    .ok()
+                    .map(|d| d.to_datetime(jiff::civil::Time::constant(23, 59, 59, 0))),
+                15 => DateTime::strptime("%Y%m%dT%H%M%S", until).ok(),
+                _ => None,
+            };
+            match (local, &berlin) {
+                (Some(local), Some(zone)) => zone
+                    .to_timestamp(local)
+                    .map(|t| format!("UNTIL={}", t.strftime("%Y%m%dT%H%M%SZ")))
+                    .unwrap_or_else(|_| part.to_owned()),
+                _ => part.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 /// An iCalendar DURATION such as `PT2H30M` or `P1D`.

@@ -49,7 +49,7 @@ pub enum RecurrenceError {
     #[error("Die Wiederholungsregel ist ungültig: {0}")]
     Rule(String),
     #[error(
-        "Wiederholungen öfter als täglich sind nicht möglich; nimm FREQ=DAILY, WEEKLY, MONTHLY oder YEARLY."
+        "Wiederholungen öfter als täglich sind nicht möglich; nimm FREQ=DAILY, WEEKLY, MONTHLY oder YEARLY, ohne BYHOUR, BYMINUTE und BYSECOND (die Uhrzeit ist die des Beginns)."
     )]
     TooFrequent,
     #[error("Das Ende liegt nicht nach dem Beginn.")]
@@ -256,8 +256,13 @@ pub fn ical(dt: DateTime) -> String {
 fn rule_set(schedule: &Schedule<'_>) -> Result<RRuleSet, RecurrenceError> {
     let tz = schedule.time_zone;
     zone(tz)?;
-    let rule = schedule.rule.unwrap_or("FREQ=DAILY;COUNT=1").trim();
-    let rule = rule.strip_prefix("RRULE:").unwrap_or(rule);
+    // Names and values of a rule are case-insensitive (RFC 5545 §3.1).
+    let rule = schedule
+        .rule
+        .unwrap_or("FREQ=DAILY;COUNT=1")
+        .trim()
+        .to_ascii_uppercase();
+    let rule = rule.strip_prefix("RRULE:").unwrap_or(&rule);
     if rule.contains(['\r', '\n']) {
         return Err(RecurrenceError::Rule(
             "sie muss in einer Zeile stehen.".into(),
@@ -267,10 +272,13 @@ fn rule_set(schedule: &Schedule<'_>) -> Result<RRuleSet, RecurrenceError> {
         .split(';')
         .find_map(|part| part.trim().strip_prefix("FREQ="))
         .unwrap_or("");
-    if matches!(
-        frequency.to_ascii_uppercase().as_str(),
-        "HOURLY" | "MINUTELY" | "SECONDLY"
-    ) {
+    // The time of day is the start's: a rule may not add times (BYHOUR=0,…,23).
+    let adds_times = rule.split(';').any(|part| {
+        ["BYHOUR=", "BYMINUTE=", "BYSECOND="]
+            .iter()
+            .any(|key| part.trim().starts_with(key))
+    });
+    if matches!(frequency, "HOURLY" | "MINUTELY" | "SECONDLY") || adds_times {
         return Err(RecurrenceError::TooFrequent);
     }
     let mut text = format!("DTSTART;TZID={tz}:{}\nRRULE:{rule}", ical(schedule.start));

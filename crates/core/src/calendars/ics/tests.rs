@@ -43,6 +43,12 @@ DTSTART;VALUE=DATE:20260307\r
 SUMMARY:Open Data Day\r
 END:VEVENT\r
 BEGIN:VEVENT\r
+UID:yearly@example.org\r
+DTSTART;VALUE=DATE:20260905\r
+RRULE:freq=yearly;until=20280905\r
+SUMMARY:Tag der\nDaten\r
+END:VEVENT\r
+BEGIN:VEVENT\r
 UID:nostart@example.org\r
 SUMMARY:Ohne Beginn\r
 END:VEVENT\r
@@ -94,7 +100,14 @@ fn reads_series_exceptions_overrides_utc_and_all_day_events() {
     let day = by_uid["day@example.org"];
     assert!(day.fields.all_day);
     assert_eq!(day.fields.ends_at, "2026-03-08T00:00:00");
-    assert_eq!(events.len(), 4);
+    // An all-day series ending on a date; a title with a line break becomes one line.
+    let yearly = by_uid["yearly@example.org"];
+    assert_eq!(
+        yearly.fields.rrule.as_deref(),
+        Some("FREQ=YEARLY;UNTIL=20280905T215959Z")
+    );
+    assert_eq!(yearly.fields.title, "Tag der Daten");
+    assert_eq!(events.len(), 5);
     assert_eq!(notes.len(), 2, "{notes:?}");
     assert!(notes[0].contains("Ohne Beginn") && notes[0].contains("DTSTART"));
     assert!(notes[1].contains("Zu oft"));
@@ -213,4 +226,37 @@ fn a_single_date_of_a_series_is_its_own_event() {
     assert!(text.contains("UID:20260217T190000-meetup-1@codefor.test\r\n"));
     assert!(text.contains("DTSTART;TZID=Europe/Berlin:20260217T190000\r\n"));
     assert!(text.contains("DTEND;TZID=Europe/Berlin:20260217T210000\r\n"));
+}
+
+#[test]
+fn text_cannot_break_out_of_its_line() {
+    let mut m = meetup(None);
+    m.title = "x\r\nBEGIN:VEVENT\r\nSUMMARY:Phish\rURL:https://evil.example".into();
+    m.description_md = "eins\r\nzwei\rdrei".into();
+    m.venue = Some("Ort\nZweite Zeile".into());
+    let text = calendar(
+        "Name\r\nBEGIN:VEVENT",
+        "",
+        &[Item {
+            meetup: &m,
+            labs: &[],
+            exceptions: &[],
+            url: "https://codefor.test/termine/1/",
+            only: None,
+        }],
+    );
+    assert_eq!(text.matches("\r\nBEGIN:VEVENT\r\n").count(), 1, "{text}");
+    assert!(!text.contains("\r\nSUMMARY:Phish"));
+    assert!(!text.contains("\r\nURL:https://evil"));
+    // Every CR ends a line, and every line starts a property or continues one.
+    assert!(!text.replace("\r\n", "").contains('\r'));
+    assert!(text.contains("BEGIN:VTIMEZONE"));
+    let (back, _) = read_external(&text).unwrap();
+    assert_eq!(back.len(), 1);
+    assert!(
+        back[0]
+            .fields
+            .title
+            .starts_with("x BEGIN:VEVENT SUMMARY:Phish")
+    );
 }

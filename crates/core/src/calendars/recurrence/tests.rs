@@ -121,10 +121,19 @@ fn bounds_are_open_without_an_end_and_closed_with_count_or_until() {
 fn bad_rules_are_refused_with_a_reason() {
     let start = dt("2026-01-05T18:30");
     assert!(check_rule("FREQ=WEEKLY;INTERVAL=2", start, BERLIN).is_ok());
-    assert_eq!(
-        check_rule("FREQ=MINUTELY", start, BERLIN),
-        Err(RecurrenceError::TooFrequent)
-    );
+    for too_often in [
+        "FREQ=MINUTELY",
+        "freq=secondly",
+        "FREQ=DAILY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11",
+        "FREQ=WEEKLY;byminute=0,30",
+    ] {
+        assert_eq!(
+            check_rule(too_often, start, BERLIN),
+            Err(RecurrenceError::TooFrequent),
+            "{too_often}"
+        );
+    }
+    assert!(check_rule("freq=weekly;byday=tu", start, BERLIN).is_ok());
     assert!(matches!(
         check_rule("FREQ=SOMETIMES", start, BERLIN),
         Err(RecurrenceError::Rule(_))
