@@ -756,6 +756,19 @@ pub async fn delete(db: &Db, account: &Account, password: &str) -> Result<(), Ac
     audit::anonymize_actor(&mut tx, account.id, FORMER_MEMBER).await?;
     audit::anonymize_target(&mut tx, &account.email, FORMER_MEMBER).await?;
     accounts::anonymize_own_person(&mut tx, account, FORMER_MEMBER).await?;
+    // Places the person held go to the first on each waitlist.
+    for rsvp in codefor_storage::meetups::rsvps_of(db, account.id).await? {
+        if let Some(meetup) = codefor_storage::meetups::get(db, rsvp.meetup_id).await? {
+            codefor_storage::meetups::withdraw(
+                &mut tx,
+                meetup.id,
+                &rsvp.occurrence,
+                account.id,
+                meetup.capacity,
+            )
+            .await?;
+        }
+    }
     accounts::delete(&mut tx, account.id).await?;
     audit::record(&mut tx, None, FORMER_MEMBER, "account.delete", "Konto", "").await?;
     codefor_storage::bump_content_version(&mut tx).await?;

@@ -384,19 +384,22 @@ async fn write_all(
         if labs::set_people(&mut tx, id, &wanted).await? > 0 && change == Change::Unchanged {
             change = Change::Updated;
         }
-        // `showsignup: false`: the lab does not take requests to join here.
-        let signup = d.record.source.get("showsignup").and_then(|v| v.as_bool());
-        labs::set_accepts_requests(&mut tx, id, signup != Some(false)).await?;
-        // iCalendar feeds become external calendars the background task fetches.
-        for feed in d
-            .record
-            .feeds
-            .iter()
-            .filter(|f| f.name.eq_ignore_ascii_case("ical"))
-        {
-            let url = feed.url.replacen("webcal://", "https://", 1);
-            if crate::calendars::fetch::parse_url(&url).is_ok() {
-                codefor_storage::calendars::add(&mut tx, id, &url).await?;
+        // For a lab new to the platform: `showsignup: false` means it takes no
+        // requests to join, and its iCalendar feeds become external calendars. Later
+        // imports leave both to the lab's leads.
+        if change == Change::Created {
+            let signup = d.record.source.get("showsignup").and_then(|v| v.as_bool());
+            labs::set_accepts_requests(&mut tx, id, signup != Some(false)).await?;
+            for feed in d
+                .record
+                .feeds
+                .iter()
+                .filter(|f| f.name.eq_ignore_ascii_case("ical"))
+            {
+                let url = feed.url.replacen("webcal://", "https://", 1);
+                if crate::calendars::fetch::parse_url(&url).is_ok() {
+                    codefor_storage::calendars::add(&mut tx, id, &url).await?;
+                }
             }
         }
         if change == Change::Updated {

@@ -455,6 +455,7 @@ impl FeedData {
                 exceptions: self.exceptions.get(&m.id).unwrap_or(&no_ex),
                 url,
                 only: None,
+                tentative: false,
             })
             .collect();
         ics::calendar("Code for Germany: Termine", "Treffen", &items)

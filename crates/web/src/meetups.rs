@@ -765,7 +765,7 @@ async fn feed(
     name: &str,
     description: &str,
     chosen: Vec<Meetup>,
-    only: Option<&HashMap<i64, Vec<String>>>,
+    only: Option<&HashMap<i64, Vec<(String, bool)>>>,
 ) -> Result<String, WebError> {
     let ids: Vec<i64> = chosen.iter().map(|m| m.id).collect();
     let labs = codefor_storage::meetups::labs_of(&state.db, &ids).await?;
@@ -784,12 +784,14 @@ async fn feed(
             exceptions: exceptions.get(&m.id).unwrap_or(&none_ex),
             url: urls.get(&m.id).map(String::as_str).unwrap_or(""),
             only: None,
+            tentative: false,
         };
         match only.and_then(|o| o.get(&m.id)) {
             Some(dates) => {
-                for d in dates {
+                for (d, tentative) in dates {
                     items.push(ics::Item {
                         only: Some(d.as_str()),
+                        tentative: *tentative,
                         ..base
                     });
                 }
@@ -890,10 +892,14 @@ async fn personal_feed(
     let account = calendars::account_for_token(&state.db, &hash)
         .await?
         .ok_or(WebError::NotFound)?;
-    let mut only: HashMap<i64, Vec<String>> = HashMap::new();
+    // Yes and maybe; a maybe or a place on the waitlist is tentative.
+    let mut only: HashMap<i64, Vec<(String, bool)>> = HashMap::new();
     for r in codefor_storage::meetups::rsvps_of(&state.db, account).await? {
         if r.answer != "no" {
-            only.entry(r.meetup_id).or_default().push(r.occurrence);
+            let tentative = r.answer == "maybe" || r.waitlisted != 0;
+            only.entry(r.meetup_id)
+                .or_default()
+                .push((r.occurrence, tentative));
         }
     }
     let ids: Vec<i64> = only.keys().copied().collect();

@@ -867,5 +867,37 @@ fn edits_move_answers_along_and_open_places_to_the_waitlist() {
             .await
             .expect("read");
         assert_eq!(rows.len(), 2, "no second row for the same person and date");
+
+        // A deleted account gives its place to the waitlist.
+        let third = "umzug-c@example.org";
+        account(third, false, None).await;
+        let third = codefor_storage::accounts::by_email(db, third)
+            .await
+            .expect("read")
+            .expect("account");
+        let current = meetup(db).await;
+        let yes = |who| {
+            codefor_core::meetups::answer(db, &mailer, "http://t", who, &current, &moved, "yes")
+        };
+        assert_eq!(
+            yes(&people[0]).await.expect("answer"),
+            codefor_core::meetups::Outcome::Confirmed
+        );
+        assert_eq!(
+            yes(&third).await.expect("answer"),
+            codefor_core::meetups::Outcome::Waitlisted
+        );
+        codefor_core::accounts::delete(db, &people[1], PASSWORD)
+            .await
+            .expect("delete");
+        let rows = codefor_storage::meetups::rsvps(db, id, &moved)
+            .await
+            .expect("read");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            waiting(&rows),
+            0,
+            "the place went to the next on the waitlist"
+        );
     });
 }

@@ -35,6 +35,8 @@ pub struct Item<'a> {
     pub url: &'a str,
     /// Only this date (a person's own feed lists the dates they answered for).
     pub only: Option<&'a str>,
+    /// The person said maybe, or waits for a place: TENTATIVE, not CONFIRMED.
+    pub tentative: bool,
 }
 
 /// A whole feed.
@@ -128,6 +130,8 @@ fn events(item: &Item<'_>) -> Vec<Event> {
                 .any(|e| e.occurrence == only && e.kind == "cancelled");
         event.status(if cancelled {
             EventStatus::Cancelled
+        } else if item.tentative {
+            EventStatus::Tentative
         } else {
             EventStatus::Confirmed
         });
@@ -298,7 +302,20 @@ pub const MAX_EXTERNAL_EVENTS: usize = 2000;
 
 /// Reads an external feed. Events that cannot be understood are left out, each with a
 /// note for the lab's leads; a text that is not iCalendar at all is an error.
-pub fn read_external(text: &str) -> Result<(Vec<External>, Vec<String>), String> {
+/// What an external calendar holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Feed {
+    pub events: Vec<External>,
+    /// Events left out, each with its reason, for the lab's leads.
+    pub notes: Vec<String>,
+    /// UIDs of events the file has but that were left out (unreadable, or beyond
+    /// [`MAX_EXTERNAL_EVENTS`]): meetups taken from them earlier are not withdrawn.
+    pub left_out: std::collections::HashSet<String>,
+    /// Whether every event of the file was looked at.
+    pub complete: bool,
+}
+
+pub fn read_external(text: &str) -> Result<Feed, String> {
     if !text.trim_start().starts_with("BEGIN:VCALENDAR") {
         return Err(
             "Die Adresse liefert keinen iCalendar-Kalender (die Datei beginnt nicht mit BEGIN:VCALENDAR)."
@@ -312,9 +329,17 @@ pub fn read_external(text: &str) -> Result<(Vec<External>, Vec<String>), String>
         )
     })?;
     let mut notes = Vec::new();
+    let mut left_out = std::collections::HashSet::new();
+    let mut complete = true;
     let mut masters: Vec<External> = Vec::new();
     let mut overrides: Vec<(String, Event)> = Vec::new();
     for event in calendar.components.iter().filter_map(|c| c.as_event()) {
+        if !complete {
+            if let Some(uid) = event.get_uid() {
+                left_out.insert(uid.trim().to_owned());
+            }
+            continue;
+        }
         if event.get_recurrence_id().is_some() {
             if let Some(uid) = event.get_uid() {
                 overrides.push((uid.to_owned(), event.clone()));
@@ -323,13 +348,18 @@ pub fn read_external(text: &str) -> Result<(Vec<External>, Vec<String>), String>
         }
         match external(event) {
             Ok(e) => masters.push(e),
-            Err(why) => notes.push(why),
+            Err(why) => {
+                notes.push(why);
+                if let Some(uid) = event.get_uid() {
+                    left_out.insert(uid.trim().to_owned());
+                }
+            }
         }
-        if masters.len() >= MAX_EXTERNAL_EVENTS {
+        if masters.len() >= MAX_EXTERNAL_EVENTS && complete {
             notes.push(format!(
                 "Der Kalender hat mehr als {MAX_EXTERNAL_EVENTS} Termine; nur die ersten wurden übernommen."
             ));
-            break;
+            complete = false;
         }
     }
     // Changed or cancelled dates of a series.
@@ -364,7 +394,12 @@ pub fn read_external(text: &str) -> Result<(Vec<External>, Vec<String>), String>
         e.cancelled.dedup();
         e.hash = fingerprint(e);
     }
-    Ok((masters, notes))
+    Ok(Feed {
+        events: masters,
+        notes,
+        left_out,
+        complete,
+    })
 }
 
 fn first_line(text: &str) -> &str {

@@ -53,10 +53,10 @@ pub async fn sync(db: &Db, source: &Source, policy: &FetchPolicy) -> Result<Repo
             Validators::default(),
         )),
         Ok(Fetched::Body { text, validators }) => match ics::read_external(&text) {
-            Ok((events, notes)) => merge(db, source, &events)
+            Ok(feed) => merge(db, source, &feed)
                 .await
                 .map(|mut report| {
-                    report.notes = notes;
+                    report.notes = feed.notes;
                     (report, validators)
                 })
                 .map_err(SyncError::Db),
@@ -102,7 +102,8 @@ pub async fn sync(db: &Db, source: &Source, policy: &FetchPolicy) -> Result<Repo
     result.map(|(report, _)| report)
 }
 
-async fn merge(db: &Db, source: &Source, events: &[ics::External]) -> Result<Report, DbError> {
+async fn merge(db: &Db, source: &Source, feed: &ics::Feed) -> Result<Report, DbError> {
+    let events = &feed.events;
     let mut report = Report::default();
     let mut tx = db.begin().await?;
     // One sync of a source at a time; the second sees what the first wrote.
@@ -166,7 +167,11 @@ async fn merge(db: &Db, source: &Source, events: &[ics::External]) -> Result<Rep
     let now = Timestamp::now().as_second();
     for (uid, row) in &existing {
         let over = row.last_end.is_some_and(|end| end <= now);
-        if !listed.contains(uid.as_str()) && !over && row.source_hash.is_some() {
+        // Gone from the file, not only unreadable or beyond the limit this time.
+        let gone = !listed.contains(uid.as_str())
+            && !feed.left_out.contains(uid.as_str())
+            && feed.complete;
+        if gone && !over && row.source_hash.is_some() {
             meetups::withdrawn_by_source(&mut tx, row.id).await?;
             report.withdrawn += 1;
         }

@@ -63,7 +63,14 @@ END:VCALENDAR\r
 
 #[test]
 fn reads_series_exceptions_overrides_utc_and_all_day_events() {
-    let (events, notes) = read_external(FEED).unwrap();
+    let Feed {
+        events,
+        notes,
+        left_out,
+        complete,
+    } = read_external(FEED).unwrap();
+    assert!(complete);
+    assert!(left_out.contains("nostart@example.org") && left_out.contains("often@example.org"));
     let by_uid: HashMap<&str, &External> = events.iter().map(|e| (e.uid.as_str(), e)).collect();
     let weekly = by_uid["weekly@example.org"];
     assert_eq!(weekly.fields.title, "Offenes Treffen, mit Pizza");
@@ -112,7 +119,7 @@ fn reads_series_exceptions_overrides_utc_and_all_day_events() {
     assert!(notes[0].contains("Ohne Beginn") && notes[0].contains("DTSTART"));
     assert!(notes[1].contains("Zu oft"));
     // The same feed read twice gives the same fingerprints.
-    let (again, _) = read_external(FEED).unwrap();
+    let again = read_external(FEED).unwrap().events;
     assert_eq!(
         events.iter().map(|e| &e.hash).collect::<Vec<_>>(),
         again.iter().map(|e| &e.hash).collect::<Vec<_>>()
@@ -126,7 +133,7 @@ fn refuses_what_is_not_a_calendar() {
         read_external("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:2026").is_err() || {
             // A truncated file may parse partially; it never yields an event without a start.
             read_external("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:2026")
-                .map(|(events, _)| events.is_empty())
+                .map(|feed| feed.events.is_empty())
                 .unwrap_or(true)
         }
     );
@@ -182,6 +189,7 @@ fn writes_one_event_per_series_with_rrule_exdate_and_cancelled_overrides() {
             exceptions: &exceptions,
             url: "https://codefor.test/termine/1/",
             only: None,
+            tentative: false,
         }],
     );
     assert!(text.starts_with("BEGIN:VCALENDAR\r\n"));
@@ -197,7 +205,11 @@ fn writes_one_event_per_series_with_rrule_exdate_and_cancelled_overrides() {
     // Lines are folded at 75 octets.
     assert!(text.split("\r\n").all(|line| line.len() <= 75), "{text}");
     // What we write, we read back as the same series.
-    let (back, notes) = read_external(&text).unwrap();
+    let Feed {
+        events: back,
+        notes,
+        ..
+    } = read_external(&text).unwrap();
     assert!(notes.is_empty(), "{notes:?}");
     assert_eq!(back.len(), 1);
     assert_eq!(
@@ -220,12 +232,14 @@ fn a_single_date_of_a_series_is_its_own_event() {
             exceptions: &[],
             url: "https://codefor.test/termine/1/",
             only: Some("2026-02-17T19:00:00"),
+            tentative: true,
         }],
     );
     assert!(!text.contains("RRULE:FREQ=WEEKLY"));
     assert!(text.contains("UID:20260217T190000-meetup-1@codefor.test\r\n"));
     assert!(text.contains("DTSTART;TZID=Europe/Berlin:20260217T190000\r\n"));
     assert!(text.contains("DTEND;TZID=Europe/Berlin:20260217T210000\r\n"));
+    assert!(text.contains("STATUS:TENTATIVE\r\n"));
 }
 
 #[test]
@@ -243,6 +257,7 @@ fn text_cannot_break_out_of_its_line() {
             exceptions: &[],
             url: "https://codefor.test/termine/1/",
             only: None,
+            tentative: false,
         }],
     );
     assert_eq!(text.matches("\r\nBEGIN:VEVENT\r\n").count(), 1, "{text}");
@@ -251,7 +266,7 @@ fn text_cannot_break_out_of_its_line() {
     // Every CR ends a line, and every line starts a property or continues one.
     assert!(!text.replace("\r\n", "").contains('\r'));
     assert!(text.contains("BEGIN:VTIMEZONE"));
-    let (back, _) = read_external(&text).unwrap();
+    let back = read_external(&text).unwrap().events;
     assert_eq!(back.len(), 1);
     assert!(
         back[0]
