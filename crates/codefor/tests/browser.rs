@@ -728,6 +728,23 @@ async fn a_newcomer_finds_a_lab_joins_and_comes_to_the_next_meetup() {
             )
             .await,
     );
+    // The lead's view of a meetup: answers, cancelling a date, deleting.
+    problems.extend(
+        browser
+            .check(
+                &base,
+                &Page {
+                    path: "/termine/1/",
+                    shot: "meetup-lead",
+                    title: "Lab-Abend in Kiel – Code for Germany",
+                    h1: "Lab-Abend in Kiel",
+                    h1_visible: true,
+                    texts: &["Termin bearbeiten", "Termin löschen"],
+                    shows: &[("#d-1 summary", "Antworten (0)")],
+                },
+            )
+            .await,
+    );
     sign_out(c).await;
 
     // The newcomer, now a member, answers the next meetup and takes it along.

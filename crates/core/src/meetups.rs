@@ -161,7 +161,11 @@ pub fn parse(form: &HashMap<String, String>) -> Result<Planned, FieldErrors> {
     Ok(Planned {
         fields: MeetupFields {
             title,
-            description_html: codefor_content::markdown::render_plain(&description),
+            // The meetup's title is the page's h1: a `# heading` in the text is demoted.
+            description_html: codefor_content::markdown::demote_headings(
+                &codefor_content::markdown::render_plain(&description),
+                false,
+            ),
             description_md: description,
             starts_at: starts.to_string(),
             ends_at: ends.to_string(),
@@ -237,7 +241,11 @@ fn repeat_rule(
     start: DateTime,
 ) -> Option<String> {
     let weekday = WEEKDAYS[usize::from(start.weekday().to_monday_zero_offset().unsigned_abs())];
-    let nth = (start.day() - 1) / 7 + 1;
+    // A fifth weekday is in some months only: the last one is what people mean.
+    let nth = match (start.day() - 1) / 7 + 1 {
+        5 => -1,
+        n => n,
+    };
     let base = match value(form, "repeat") {
         "" | "none" => return None,
         "weekly" => "FREQ=WEEKLY".to_owned(),

@@ -722,12 +722,26 @@ async fn cancel(
     }
 }
 
+#[derive(Debug, Default, Deserialize)]
+struct DeleteForm {
+    #[serde(default)]
+    confirm: String,
+}
+
 async fn delete(
     State(state): State<AppState>,
     SignedIn { visitor, current }: SignedIn,
     Path(id): Path<String>,
+    Form(form): Form<DeleteForm>,
 ) -> Result<Response, WebError> {
     let meetup = managed(&state, &visitor, &id).await?;
+    if form.confirm != "1" {
+        let errors = FieldErrors::one(
+            "confirm",
+            "Bitte bestätige das Löschen mit dem Häkchen; gelöschte Termine und Antworten kommen nicht zurück.",
+        );
+        return refused(&state, &visitor, &meetup, errors.into()).await;
+    }
     meetups::delete(&state.db, &current.account, &meetup).await?;
     state.cache.recheck();
     Ok(see_other("/termine/"))

@@ -186,6 +186,17 @@ fn leads_plan_meetups_that_people_find_by_lab_and_state() {
             .await
             .expect("GET");
         assert_eq!(anonymous.status(), 303);
+
+        // Deleting asks for a confirmation first.
+        let page = format!("/termine/{id}/");
+        let delete = format!("/termine/{id}/loeschen");
+        let unsure = l.submit(&page, &delete, &[]).await;
+        assert_eq!(unsure.status, 422);
+        assert!(unsure.body.contains("Bitte bestätige das Löschen"));
+        assert_eq!(get(&w.server, &page).await.0, 200);
+        let sure = l.submit(&page, &delete, &[("confirm", "1")]).await;
+        assert_eq!(sure.status, 303);
+        assert_eq!(get(&w.server, &page).await.0, 404);
     });
 }
 

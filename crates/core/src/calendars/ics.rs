@@ -497,7 +497,10 @@ fn external(event: &Event) -> Result<External, String> {
         uid,
         fields: MeetupFields {
             title,
-            description_html: codefor_content::markdown::render_plain(&description),
+            description_html: codefor_content::markdown::demote_headings(
+                &codefor_content::markdown::render_plain(&description),
+                false,
+            ),
             description_md: description.trim().to_owned(),
             starts_at: start.to_string(),
             ends_at: end.to_string(),
