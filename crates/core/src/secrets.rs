@@ -30,6 +30,11 @@ pub fn random_token() -> Result<String, SecretError> {
     Ok(hex(&bytes))
 }
 
+/// A content fingerprint (SHA-256, hex), e.g. for an `ETag`.
+pub fn fingerprint(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 /// What the database keeps of a token: its SHA-256, so a copy of the table grants nothing.
 pub fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))

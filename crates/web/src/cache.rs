@@ -121,6 +121,38 @@ impl PageCache {
     }
 }
 
+/// A kept response with an `ETag` the request already has: 304 with its headers.
+fn revalidated(request: &HeaderMap, hit: Response) -> Response {
+    let same = hit
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|etag| not_modified(request, etag));
+    if !same {
+        return hit;
+    }
+    let mut response = StatusCode::NOT_MODIFIED.into_response();
+    for name in [header::ETAG, header::CACHE_CONTROL] {
+        if let Some(v) = hit.headers().get(&name) {
+            response.headers_mut().insert(name, v.clone());
+        }
+    }
+    response
+}
+
+/// Whether the request's `If-None-Match` names `etag` (weak comparison, RFC 9110
+/// §13.1.2: `W/"x"` matches `"x"`; `*` matches anything).
+pub fn not_modified(request: &HeaderMap, etag: &str) -> bool {
+    request
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .map(str::trim)
+                .any(|t| t.trim_start_matches("W/") == etag || t == "*")
+        })
+}
+
 fn cacheable(response: &Response) -> bool {
     let headers = response.headers();
     if headers.contains_key(header::SET_COOKIE)
@@ -144,6 +176,7 @@ fn cacheable(response: &Response) -> bool {
         "text/html",
         "text/plain",
         "application/json",
+        "text/calendar",
         "application/rss+xml",
         "application/xml",
     ]
@@ -162,8 +195,10 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
     // filters: any other query string would let anyone fill the cache with copies.
     let uri = request.uri();
     let path = uri.path();
-    let pagelike =
-        path.ends_with('/') || [".json", ".xml", ".txt"].iter().any(|e| path.ends_with(e));
+    // Public calendar feeds too; a person's own feed (`/kalender/<secret>.ics`) never.
+    let pagelike = path.ends_with('/')
+        || [".json", ".xml", ".txt"].iter().any(|e| path.ends_with(e))
+        || (path.ends_with(".ics") && !path.starts_with("/kalender/"));
     if !pagelike
         || !uri
             .query()
@@ -185,7 +220,7 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         return next.run(request).await;
     };
     if let Some(hit) = state.cache.get(&key, version) {
-        return hit;
+        return revalidated(request.headers(), hit);
     }
     // One render per page at a time; the guard gives the gate back even when the request
     // is dropped halfway (client gone, timeout).

@@ -38,16 +38,7 @@ pub async fn serve(
     let etag = format!("\"{}\"", file.sha256);
     let cache = HeaderValue::from_static("public, max-age=86400");
     let etag_value = HeaderValue::from_str(&etag).map_err(|_| WebError::NotFound)?;
-    let fresh = request
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        // Weak comparison (RFC 9110 §13.1.2): `W/"x"` matches `"x"`.
-        .is_some_and(|v| {
-            v.split(',')
-                .map(str::trim)
-                .any(|t| t.trim_start_matches("W/") == etag || t == "*")
-        });
-    if fresh {
+    if crate::cache::not_modified(request, &etag) {
         return Ok(Some(
             (
                 StatusCode::NOT_MODIFIED,

@@ -747,25 +747,41 @@ async fn delete(
     Ok(see_other("/termine/"))
 }
 
-/// An iCalendar response; `private` ones (a person's own feed) are never cached.
-fn ics_response(body: String, filename: &str, private: bool) -> Response {
-    let mut response = body.into_response();
+/// An iCalendar response with an `ETag` of its content, so polling calendar clients
+/// get a 304 when nothing changed; `private` ones (a person's own feed) are never
+/// cached on the way.
+fn ics_response(request: &HeaderMap, body: String, filename: &str, private: bool) -> Response {
+    let etag = format!(
+        "\"{}\"",
+        codefor_core::secrets::fingerprint(body.as_bytes())
+            .get(..32)
+            .unwrap_or_default()
+    );
+    let cache = HeaderValue::from_static(if private {
+        "private, no-store"
+    } else {
+        "public, max-age=300"
+    });
+    let mut response = if crate::cache::not_modified(request, &etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let mut response = body.into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/calendar; charset=utf-8"),
+        );
+        if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{filename}\"")) {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_DISPOSITION, v);
+        }
+        response
+    };
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/calendar; charset=utf-8"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{filename}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, v);
     }
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(if private {
-            "private, no-store"
-        } else {
-            "public, max-age=300"
-        }),
-    );
+    headers.insert(header::CACHE_CONTROL, cache);
     if private {
         headers.insert("x-robots-tag", HeaderValue::from_static("noindex"));
     }
@@ -853,7 +869,7 @@ async fn network_feed(
         None,
     )
     .await?;
-    Ok(ics_response(body, "termine.ics", false))
+    Ok(ics_response(&headers, body, "termine.ics", false))
 }
 
 async fn lab_feed(
@@ -880,7 +896,7 @@ async fn lab_feed(
         None,
     )
     .await?;
-    Ok(ics_response(body, &format!("{slug}.ics"), false))
+    Ok(ics_response(&headers, body, &format!("{slug}.ics"), false))
 }
 
 async fn single_ics(
@@ -893,7 +909,12 @@ async fn single_ics(
     let origin = state.origin(&headers);
     let name = meetup.title.clone();
     let body = feed(&state, &origin, &name, "", vec![meetup], None).await?;
-    Ok(ics_response(body, &format!("termin-{id}.ics"), false))
+    Ok(ics_response(
+        &headers,
+        body,
+        &format!("termin-{id}.ics"),
+        false,
+    ))
 }
 
 async fn personal_feed(
@@ -932,7 +953,7 @@ async fn personal_feed(
         Some(&only),
     )
     .await?;
-    Ok(ics_response(body, "meine-termine.ics", true))
+    Ok(ics_response(&headers, body, "meine-termine.ics", true))
 }
 
 async fn calendar_page(

@@ -162,11 +162,7 @@ async fn serve(
     }
     let etag = format!("\"{}\"", file.split('.').next().unwrap_or(""));
     let cache = HeaderValue::from_static("public, max-age=31536000, immutable");
-    if headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
-    {
+    if crate::cache::not_modified(&headers, &etag) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::CACHE_CONTROL, cache)]).into_response());
     }
     let bytes = tokio::fs::read(&path).await.map_err(|e| {

@@ -912,3 +912,51 @@ fn edits_move_answers_along_and_open_places_to_the_waitlist() {
         );
     });
 }
+
+/// Calendar clients poll feeds: an unchanged feed answers 304 to its `ETag`, from the
+/// page cache as well as fresh; a person's own feed is never kept on the way.
+#[test]
+fn feeds_answer_conditional_requests() {
+    block_on(async {
+        let w = world().await;
+        let client = crate::support::client();
+        for path in ["/termine.ics", "/termine/lab/kiel.ics", "/termine/1.ics"] {
+            let first = client.get(w.server.url(path)).send().await.expect("GET");
+            assert_eq!(first.status(), 200, "{path}");
+            let etag = first
+                .headers()
+                .get("etag")
+                .and_then(|v| v.to_str().ok())
+                .expect("an ETag")
+                .to_owned();
+            assert!(
+                first
+                    .headers()
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.starts_with("text/calendar"))
+            );
+            // Twice: once rendered (or from the cache), once surely from the cache.
+            for _ in 0..2 {
+                let again = client
+                    .get(w.server.url(path))
+                    .header("if-none-match", &etag)
+                    .send()
+                    .await
+                    .expect("GET");
+                assert_eq!(again.status(), 304, "{path}");
+                assert_eq!(
+                    again.headers().get("etag").and_then(|v| v.to_str().ok()),
+                    Some(etag.as_str())
+                );
+            }
+            let other = client
+                .get(w.server.url(path))
+                .header("if-none-match", "\"something-else\"")
+                .send()
+                .await
+                .expect("GET");
+            assert_eq!(other.status(), 200, "{path}");
+        }
+    });
+}
