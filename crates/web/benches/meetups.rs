@@ -195,21 +195,31 @@ fn bench_all(rt: &tokio::runtime::Runtime, db: &Db, label: &str) -> Result<(), B
     {
         let mut g = group(&mut criterion, "feeds", 10);
         measure(&mut g, rt, &mut rows, "GET /termine.ics", || {
-            get(&app, "/termine.ics".to_owned())
+            get(&app, format!("/termine.ics?messung={}", fresh()))
         });
         measure(
             &mut g,
             rt,
             &mut rows,
             &format!("GET /termine/lab/{}.ics", data.lab_slug),
-            || get(&app, format!("/termine/lab/{}.ics", data.lab_slug)),
+            || {
+                get(
+                    &app,
+                    format!("/termine/lab/{}.ics?messung={}", data.lab_slug, fresh()),
+                )
+            },
         );
         measure(
             &mut g,
             rt,
             &mut rows,
             &format!("GET /termine/{}.ics", data.single_id),
-            || get(&app, format!("/termine/{}.ics", data.single_id)),
+            || {
+                get(
+                    &app,
+                    format!("/termine/{}.ics?messung={}", data.single_id, fresh()),
+                )
+            },
         );
         // The network feed's parts: the database reads, then the iCalendar text alone.
         let feed = rt.block_on(FeedData::load(db))?;
