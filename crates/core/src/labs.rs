@@ -629,12 +629,14 @@ pub async fn notify_quiet(
         .unwrap_or_default();
     let mut told = Vec::new();
     for lab in quiet(db, days).await? {
-        let last = codefor_storage::audit::last(db, "lab.quiet.notice", &lab.slug).await?;
+        let leads = codefor_storage::memberships::lead_addresses(db, lab.id).await?;
+        // Checked and recorded under the lab's lock: one notice, however many instances.
+        let mut tx = db.begin().await?;
+        labs::lock(&mut tx, lab.id).await?;
+        let last = codefor_storage::audit::last(&mut tx, "lab.quiet.notice", &lab.slug).await?;
         if last.is_some_and(|at| at > cutoff) {
             continue;
         }
-        let leads = codefor_storage::memberships::lead_addresses(db, lab.id).await?;
-        let mut tx = db.begin().await?;
         codefor_storage::audit::record(
             &mut tx,
             None,

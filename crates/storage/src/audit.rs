@@ -40,12 +40,17 @@ pub async fn record(
 }
 
 /// When `action` was last recorded for `target`.
-pub async fn last(db: &Db, action: &str, target: &str) -> Result<Option<String>, DbError> {
+/// Inside a transaction, so that a check and the record that follows it are one step.
+pub async fn last(
+    conn: &mut Connection,
+    action: &str,
+    target: &str,
+) -> Result<Option<String>, DbError> {
     Ok(
         sqlx::query_scalar("SELECT MAX(at) FROM audit_log WHERE action = $1 AND target = $2")
             .bind(action)
             .bind(target)
-            .fetch_one(db.pool())
+            .fetch_one(&mut *conn)
             .await?,
     )
 }

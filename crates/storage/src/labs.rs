@@ -559,6 +559,16 @@ pub async fn set_active(conn: &mut Connection, id: i64, active: bool) -> Result<
     Ok(done.rows_affected() == 1)
 }
 
+/// Takes a lab's row for the transaction: what is decided about the lab in it (say, a
+/// notice to its leads) is decided once, also by several instances at a time.
+pub async fn lock(conn: &mut Connection, id: i64) -> Result<(), DbError> {
+    sqlx::query("UPDATE labs SET active = active WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Whether a lab takes requests to join through the platform (`showsignup` of the old
 /// site; leads switch it on the dashboard).
 pub async fn accepts_requests(db: &Db, id: i64) -> Result<bool, DbError> {
