@@ -217,7 +217,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tokio::spawn(codefor_core::calendars::sync::run(
             db.clone(),
             calendar_fetch.clone(),
-            std::time::Duration::from_secs(args.calendar_sync_minutes * 60),
+            std::time::Duration::from_secs(args.calendar_sync_minutes.saturating_mul(60)),
         ));
     }
     // Quiet labs' leads hear of it by mail (with links only when the origin is known).
