@@ -2374,25 +2374,7 @@ fn quiet_labs_are_flagged_and_can_be_marked_inactive_and_revived() {
         let w = world().await;
         let db = &w.server.db.db;
         // A lab with no post, project, edit or member change: no sign of life at all.
-        let mut tx = db.begin().await.expect("tx");
-        codefor_storage::labs::create(
-            &mut tx,
-            &codefor_storage::labs::NewLab {
-                slug: "stille",
-                name: "OK Lab Stille",
-                city: "Stille",
-                state_key: Some("16"),
-                latitude: None,
-                longitude: None,
-                meeting: None,
-                body_md: "",
-                body_html: "",
-            },
-        )
-        .await
-        .expect("create")
-        .expect("new");
-        codefor_storage::commit(tx).await.expect("commit");
+        crate::meetups::empty_lab(db, "stille", "16").await;
         let admin_mail = "lebenszeichen@example.org";
         account(admin_mail, true, None).await;
         let mut a = Browser::new(&w.server);
@@ -2484,17 +2466,13 @@ fn quiet_labs_are_flagged_and_can_be_marked_inactive_and_revived() {
         );
         // A meetup ten days ago is a sign of life: the lab is no longer flagged.
         let ten_days_ago = today.checked_sub(jiff::Span::new().days(10)).expect("date");
-        let form: std::collections::HashMap<String, String> = [
+        let planned = crate::meetups::planned(&[
             ("title", "Stilles Treffen"),
             ("date", &ten_days_ago.to_string()),
             ("start", "19:00"),
             ("end", "20:00"),
             ("venue", "Rathaus"),
-        ]
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-        let planned = codefor_core::meetups::parse(&form).expect("valid meetup");
+        ]);
         let stille = codefor_storage::labs::get(db, "stille")
             .await
             .expect("read")

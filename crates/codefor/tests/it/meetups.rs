@@ -12,6 +12,56 @@ use jiff::Timestamp;
 use crate::accounts::{Browser, PASSWORD, account, world};
 use crate::support::{block_on, get};
 
+/// A confirmed account with the given roles, as the use-cases see it.
+async fn acting(
+    email: &str,
+    admin: bool,
+    lead_of: Option<&str>,
+) -> codefor_storage::accounts::Account {
+    account(email, admin, lead_of).await;
+    codefor_storage::accounts::by_email(&world().await.server.db.db, email)
+        .await
+        .expect("read")
+        .expect("account")
+}
+
+/// A new lab of its own for a test, without meetups: `OK Lab <Slug>` in `state`.
+pub(crate) async fn empty_lab(db: &codefor_storage::Db, slug: &str, state: &str) -> i64 {
+    let mut city = slug.to_owned();
+    if let Some(first) = city.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    let mut tx = db.begin().await.expect("tx");
+    let id = codefor_storage::labs::create(
+        &mut tx,
+        &codefor_storage::labs::NewLab {
+            slug,
+            name: &format!("OK Lab {city}"),
+            city: &city,
+            state_key: Some(state),
+            latitude: None,
+            longitude: None,
+            meeting: None,
+            body_md: "",
+            body_html: "",
+        },
+    )
+    .await
+    .expect("create")
+    .expect("new");
+    codefor_storage::commit(tx).await.expect("commit");
+    id
+}
+
+/// A checked meetup form.
+pub(crate) fn planned(pairs: &[(&str, &str)]) -> codefor_core::meetups::Planned {
+    let form: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    codefor_core::meetups::parse(&form).expect("a valid meetup")
+}
+
 /// The first value of a hidden input named `name` in a page.
 fn hidden(html: &str, name: &str) -> String {
     let marker = format!(r#"name="{name}" value=""#);
@@ -360,16 +410,12 @@ fn a_full_meetup_gives_its_last_place_once_under_concurrent_answers() {
         let w = world().await;
         let db = &w.server.db.db;
         let lead = "termine-ansturm@example.org";
-        account(lead, false, Some("koeln")).await;
-        let lead_account = codefor_storage::accounts::by_email(db, lead)
-            .await
-            .expect("read")
-            .expect("lead");
+        let lead_account = acting(lead, false, Some("koeln")).await;
         let koeln = codefor_storage::labs::get(db, "koeln")
             .await
             .expect("read")
             .expect("lab");
-        let form: HashMap<String, String> = [
+        let planned = planned(&[
             ("title", "Ansturm"),
             ("date", "2026-01-05"),
             ("start", "18:00"),
@@ -377,11 +423,7 @@ fn a_full_meetup_gives_its_last_place_once_under_concurrent_answers() {
             ("repeat", "weekly"),
             ("venue", "Saal"),
             ("capacity", "5"),
-        ]
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-        let planned = codefor_core::meetups::parse(&form).expect("valid");
+        ]);
         let id = codefor_core::meetups::create(db, &lead_account, &planned, &[koeln.id], "t")
             .await
             .expect("create");
@@ -407,13 +449,7 @@ fn a_full_meetup_gives_its_last_place_once_under_concurrent_answers() {
         let mut accounts = Vec::new();
         for i in 0..12 {
             let email = format!("ansturm-{i}@example.org");
-            account(&email, false, None).await;
-            accounts.push(
-                codefor_storage::accounts::by_email(db, &email)
-                    .await
-                    .expect("read")
-                    .expect("account"),
-            );
+            accounts.push(acting(&email, false, None).await);
         }
         let mailer = codefor_core::mail::Mailer::log_only("t@codefor.invalid").expect("mailer");
         let mut tasks = tokio::task::JoinSet::new();
@@ -463,40 +499,11 @@ fn feeds_expand_to_the_same_dates_in_an_independent_implementation() {
         let w = world().await;
         let db = &w.server.db.db;
         let admin = "termine-admin@example.org";
-        account(admin, true, None).await;
-        let actor = codefor_storage::accounts::by_email(db, admin)
-            .await
-            .expect("read")
-            .expect("admin");
-        let mut tx = db.begin().await.expect("tx");
-        let lab = codefor_storage::labs::create(
-            &mut tx,
-            &codefor_storage::labs::NewLab {
-                slug: "kalenderstadt",
-                name: "OK Lab Kalenderstadt",
-                city: "Kalenderstadt",
-                state_key: Some("09"),
-                latitude: None,
-                longitude: None,
-                meeting: None,
-                body_md: "",
-                body_html: "",
-            },
-        )
-        .await
-        .expect("create")
-        .expect("new");
-        codefor_storage::commit(tx).await.expect("commit");
-        let plan = |pairs: &[(&str, &str)]| {
-            let form: HashMap<String, String> = pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect();
-            codefor_core::meetups::parse(&form).expect("valid")
-        };
+        let actor = acting(admin, true, None).await;
+        let lab = empty_lab(db, "kalenderstadt", "09").await;
         // Weekly on Thursdays across both changes of 2026; every second Tuesday with a
         // left-out date in November and a cancelled one in April; a one-off.
-        let weekly = plan(&[
+        let weekly = planned(&[
             ("title", "Donnerstagstreff"),
             ("date", "2026-03-05"),
             ("start", "19:00"),
@@ -505,7 +512,7 @@ fn feeds_expand_to_the_same_dates_in_an_independent_implementation() {
             ("until", "2026-11-30"),
             ("venue", "Café"),
         ]);
-        let second = plan(&[
+        let second = planned(&[
             ("title", "Zweiter Dienstag"),
             ("date", "2026-02-10"),
             ("start", "18:30"),
@@ -514,7 +521,7 @@ fn feeds_expand_to_the_same_dates_in_an_independent_implementation() {
             ("skipped", "2026-11-10"),
             ("venue", "Rathaus"),
         ]);
-        let once = plan(&[
+        let once = planned(&[
             ("title", "Nachtschicht"),
             ("date", "2026-10-24"),
             ("end_date", "2026-10-25"),
@@ -658,30 +665,8 @@ fn pages_of_dates_miss_none_on_busy_days() {
         let w = world().await;
         let db = &w.server.db.db;
         let admin = "termine-seiten@example.org";
-        account(admin, true, None).await;
-        let actor = codefor_storage::accounts::by_email(db, admin)
-            .await
-            .expect("read")
-            .expect("admin");
-        let mut tx = db.begin().await.expect("tx");
-        let lab = codefor_storage::labs::create(
-            &mut tx,
-            &codefor_storage::labs::NewLab {
-                slug: "seitenstadt",
-                name: "OK Lab Seitenstadt",
-                city: "Seitenstadt",
-                state_key: Some("12"),
-                latitude: None,
-                longitude: None,
-                meeting: None,
-                body_md: "",
-                body_html: "",
-            },
-        )
-        .await
-        .expect("create")
-        .expect("new");
-        codefor_storage::commit(tx).await.expect("commit");
+        let actor = acting(admin, true, None).await;
+        let lab = empty_lab(db, "seitenstadt", "12").await;
         let today = Timestamp::now()
             .to_zoned_datetime(jiff::tz::TimeZone::get("Europe/Berlin").expect("zone"))
             .date();
@@ -690,17 +675,13 @@ fn pages_of_dates_miss_none_on_busy_days() {
         let mut made = 0;
         for (offset, count) in [(2, 30), (3, 40), (4, 5), (20, 60)] {
             for i in 0..count {
-                let form: HashMap<String, String> = [
-                    ("title", format!("Treffen {offset}-{i:02}")),
-                    ("date", day(offset).to_string()),
-                    ("start", format!("{:02}:{:02}", 8 + i / 6, (i % 6) * 10)),
-                    ("end", "22:00".to_owned()),
-                    ("venue", "Saal".to_owned()),
-                ]
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v))
-                .collect();
-                let planned = codefor_core::meetups::parse(&form).expect("valid");
+                let planned = planned(&[
+                    ("title", &format!("Treffen {offset}-{i:02}")),
+                    ("date", &day(offset).to_string()),
+                    ("start", &format!("{:02}:{:02}", 8 + i / 6, (i % 6) * 10)),
+                    ("end", "22:00"),
+                    ("venue", "Saal"),
+                ]);
                 codefor_core::meetups::create(db, &actor, &planned, &[lab], "t")
                     .await
                     .expect("create");
@@ -738,18 +719,14 @@ fn edits_move_answers_along_and_open_places_to_the_waitlist() {
         let w = world().await;
         let db = &w.server.db.db;
         let lead = "termine-umzug@example.org";
-        account(lead, false, Some("leipzig")).await;
-        let actor = codefor_storage::accounts::by_email(db, lead)
-            .await
-            .expect("read")
-            .expect("lead");
+        let actor = acting(lead, false, Some("leipzig")).await;
         let leipzig = codefor_storage::labs::get(db, "leipzig")
             .await
             .expect("read")
             .expect("lab")
             .id;
-        let form = |start: &str, capacity: &str| -> HashMap<String, String> {
-            [
+        let form = |start: &str, capacity: &str| {
+            planned(&[
                 ("title", "Umzugstreffen"),
                 ("date", "2026-01-06"),
                 ("start", start),
@@ -757,12 +734,9 @@ fn edits_move_answers_along_and_open_places_to_the_waitlist() {
                 ("repeat", "weekly"),
                 ("venue", "Saal"),
                 ("capacity", capacity),
-            ]
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
+            ])
         };
-        let planned = codefor_core::meetups::parse(&form("19:00", "1")).expect("valid");
+        let planned = form("19:00", "1");
         let id = codefor_core::meetups::create(db, &actor, &planned, &[leipzig], "t")
             .await
             .expect("create");
@@ -791,13 +765,7 @@ fn edits_move_answers_along_and_open_places_to_the_waitlist() {
         let mut people = Vec::new();
         for name in ["umzug-a", "umzug-b"] {
             let email = format!("{name}@example.org");
-            account(&email, false, None).await;
-            people.push(
-                codefor_storage::accounts::by_email(db, &email)
-                    .await
-                    .expect("read")
-                    .expect("account"),
-            );
+            people.push(acting(&email, false, None).await);
         }
         for p in &people {
             codefor_core::meetups::answer(
@@ -824,7 +792,7 @@ fn edits_move_answers_along_and_open_places_to_the_waitlist() {
         assert_eq!(waiting(&rows), 1);
 
         // Two places and half an hour earlier, in one edit.
-        let planned = codefor_core::meetups::parse(&form("18:30", "2")).expect("valid");
+        let planned = form("18:30", "2");
         codefor_core::meetups::update(
             db,
             &mailer,
@@ -881,11 +849,7 @@ fn edits_move_answers_along_and_open_places_to_the_waitlist() {
 
         // A deleted account gives its place to the waitlist.
         let third = "umzug-c@example.org";
-        account(third, false, None).await;
-        let third = codefor_storage::accounts::by_email(db, third)
-            .await
-            .expect("read")
-            .expect("account");
+        let third = acting(third, false, None).await;
         let current = meetup(db).await;
         let yes = |who| {
             codefor_core::meetups::answer(db, &mailer, "http://t", who, &current, &moved, "yes")
