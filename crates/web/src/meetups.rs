@@ -970,6 +970,32 @@ async fn calendar_view(
     created: Option<String>,
     url: Option<String>,
 ) -> Result<Response, WebError> {
+    // The dates ahead the person said yes or maybe to, with the answer.
+    let mut mine: HashMap<(i64, String), (String, bool)> = HashMap::new();
+    if let Some(c) = &visitor.current {
+        for r in codefor_storage::meetups::rsvps_of(&state.db, c.account.id).await? {
+            if r.answer != "no" {
+                mine.insert((r.meetup_id, r.occurrence), (r.answer, r.waitlisted != 0));
+            }
+        }
+    }
+    let ids: Vec<i64> = mine.keys().map(|(id, _)| *id).collect();
+    let now = Timestamp::now();
+    let year = now
+        .checked_add(jiff::SignedDuration::from_hours(24 * 366))
+        .unwrap_or(now);
+    let filter = Filter {
+        ids: Some(&ids),
+        ..Filter::default()
+    };
+    let ahead: Vec<_> = meetups::dates(&state.db, filter, now, year, 500)
+        .await?
+        .into_iter()
+        .filter_map(|d| {
+            let (answer, waiting) = mine.get(&(d.id, d.start.clone()))?.clone();
+            Some(serde_json::json!({ "date": view(d), "answer": answer, "waiting": waiting }))
+        })
+        .collect();
     let chrome = Chrome::load(&state.db).await?;
     let html = render(
         "accounts/calendar.html",
@@ -979,6 +1005,7 @@ async fn calendar_view(
             created => created.as_deref().map(crate::dates::german_datetime),
             url => url,
             csrf => visitor.csrf(),
+            ahead => ahead,
         },
     )?;
     Ok(private(StatusCode::OK, html))

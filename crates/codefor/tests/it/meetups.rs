@@ -354,11 +354,13 @@ fn answers_fill_the_places_and_the_waitlist_moves_up() {
 
         // The second one's own calendar: a secret address, shown once, resettable.
         let b = &mut people[1].1;
+        let own = b.get("/konto/kalender/").await.body;
+        assert!(own.contains("noch keine Adresse"));
         assert!(
-            b.get("/konto/kalender/")
-                .await
-                .body
-                .contains("noch keine Adresse")
+            own.contains("Rostocker Sprechstunde")
+                && own.contains("Deine Antwort: Zusage")
+                && own.contains("Abgesagt"),
+            "the dates ahead one said yes to, the cancelled one marked: {own}"
         );
         let made = b.submit("/konto/kalender/", "/konto/kalender/", &[]).await;
         let url = hidden_url(&made.body);
