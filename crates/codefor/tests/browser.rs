@@ -24,12 +24,7 @@ const SITE: &str = "Code for Germany";
 )]
 async fn demo_network_pages_are_usable_accessible_and_self_contained() {
     let started = Instant::now();
-    let t = codefor_storage::testing::fresh()
-        .await
-        .expect("fresh database");
-    codefor_core::demo::seed(&t.db)
-        .await
-        .expect("seed the demo network");
+    let t = demo_network().await;
     let base = serve(t.db.clone()).await;
     let driver = Chromedriver::start().await;
     let browser = Browser::open(&driver).await;
@@ -288,12 +283,7 @@ async fn imported_codefor_de_pages_are_usable_accessible_and_self_contained() {
     ignore = "needs chromium, chromedriver and `npm ci` (axe-core)"
 )]
 async fn a_lead_edits_the_meeting_info_and_restores_it() {
-    let t = codefor_storage::testing::fresh()
-        .await
-        .expect("fresh database");
-    codefor_core::demo::seed(&t.db)
-        .await
-        .expect("seed the demo network");
+    let t = demo_network().await;
     let email = "lea@example.org";
     let password = "ein langes Passwort";
     let id = codefor_core::admin::create_admin(&t.db, "admin@example.org", "Admin", password)
@@ -597,6 +587,17 @@ async fn a_lead_edits_the_meeting_info_and_restores_it() {
     assert_no_problems(&problems);
 }
 
+/// A fresh database holding the demo network.
+async fn demo_network() -> codefor_storage::testing::TestDb {
+    let t = codefor_storage::testing::fresh()
+        .await
+        .expect("fresh database");
+    codefor_core::demo::seed(&t.db)
+        .await
+        .expect("seed the demo network");
+    t
+}
+
 /// A confirmed account made through the use-cases (no mail round trip).
 async fn confirmed_account(
     db: &codefor_storage::Db,
@@ -643,12 +644,7 @@ async fn sign_out(c: &fantoccini::Client) {
     ignore = "needs chromium, chromedriver and `npm ci` (axe-core)"
 )]
 async fn a_newcomer_finds_a_lab_joins_and_comes_to_the_next_meetup() {
-    let t = codefor_storage::testing::fresh()
-        .await
-        .expect("fresh database");
-    codefor_core::demo::seed(&t.db)
-        .await
-        .expect("seed the demo network");
+    let t = demo_network().await;
     let password = "ein langes Passwort";
     let newcomer = "neu@example.org";
     confirmed_account(&t.db, newcomer, "Nele Neu", password).await;

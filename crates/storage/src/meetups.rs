@@ -465,6 +465,21 @@ pub async fn rsvps(db: &Db, meetup_id: i64, occurrence: &str) -> Result<Vec<Rsvp
     .await?)
 }
 
+/// Everyone's answers for every date of a meetup from `from` on (civil text), in the
+/// same order per date as [`rsvps`]: one query for a meetup's page.
+pub async fn rsvps_from(db: &Db, meetup_id: i64, from: &str) -> Result<Vec<Rsvp>, DbError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {RSVP_COLUMNS} FROM meetup_rsvps r JOIN accounts a ON a.id = r.account_id \
+         WHERE r.meetup_id = $1 AND r.occurrence >= $2 \
+         ORDER BY r.occurrence, CASE r.answer WHEN 'yes' THEN 0 WHEN 'maybe' THEN 1 ELSE 2 END, \
+         r.waitlisted, r.created_at, r.account_id"
+    )))
+    .bind(meetup_id)
+    .bind(from)
+    .fetch_all(db.pool())
+    .await?)
+}
+
 /// A person's answers, all meetups and dates.
 pub async fn rsvps_of(db: &Db, account_id: i64) -> Result<Vec<Rsvp>, DbError> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(

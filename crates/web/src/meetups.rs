@@ -278,20 +278,23 @@ async fn meetup_page(
         .checked_add(jiff::SignedDuration::from_hours(24 * 366))
         .unwrap_or(now);
     let dates = meetups::dates(&state.db, filter, now, year, 8).await?;
-    let mine: HashMap<String, (String, i64)> = match &visitor.current {
-        Some(c) => codefor_storage::meetups::rsvps_of(&state.db, c.account.id)
-            .await?
-            .into_iter()
-            .filter(|r| r.meetup_id == meetup.id)
-            .map(|r| (r.occurrence, (r.answer, r.waitlisted)))
-            .collect(),
-        None => HashMap::new(),
-    };
+    // All answers of the dates shown in one query: counts for everyone, names for the
+    // leads only, and the visitor's own.
+    let mut by_date: HashMap<String, Vec<codefor_storage::meetups::Rsvp>> = HashMap::new();
+    if let Some(first) = dates.first() {
+        for r in codefor_storage::meetups::rsvps_from(&state.db, meetup.id, &first.start).await? {
+            by_date.entry(r.occurrence.clone()).or_default().push(r);
+        }
+    }
+    let me = visitor.current.as_ref().map(|c| c.account.id);
+    let none = Vec::new();
     let mut rows = Vec::new();
     for dated in dates {
-        // Counts for everyone, names for the leads only.
-        let answers = codefor_storage::meetups::rsvps(&state.db, meetup.id, &dated.start).await?;
-        let my = mine.get(&dated.start).cloned();
+        let answers = by_date.get(&dated.start).unwrap_or(&none);
+        let my = answers
+            .iter()
+            .find(|r| Some(r.account_id) == me)
+            .map(|r| (r.answer.clone(), r.waitlisted));
         rows.push(serde_json::json!({
             "date": view(dated),
             "my_answer": my.as_ref().map(|m| m.0.clone()),

@@ -53,6 +53,23 @@ pub(crate) async fn empty_lab(db: &codefor_storage::Db, slug: &str, state: &str)
     id
 }
 
+/// The next `n` dates of a meetup (civil start times), within a month.
+async fn next_dates(db: &codefor_storage::Db, id: i64, n: usize) -> Vec<String> {
+    let now = Timestamp::now();
+    let month = now
+        .checked_add(jiff::SignedDuration::from_hours(24 * 31))
+        .expect("time");
+    let filter = Filter {
+        ids: Some(&[id]),
+        ..Filter::default()
+    };
+    let dates = codefor_core::meetups::dates(db, filter, now, month, n)
+        .await
+        .expect("dates");
+    assert_eq!(dates.len(), n, "{n} dates within a month");
+    dates.into_iter().map(|d| d.start).collect()
+}
+
 /// A checked meetup form.
 pub(crate) fn planned(pairs: &[(&str, &str)]) -> codefor_core::meetups::Planned {
     let form: HashMap<String, String> = pairs
@@ -433,21 +450,7 @@ fn a_full_meetup_gives_its_last_place_once_under_concurrent_answers() {
             .await
             .expect("read")
             .expect("meetup");
-        let next = codefor_core::meetups::dates(
-            db,
-            Filter {
-                ids: Some(&[id]),
-                ..Filter::default()
-            },
-            Timestamp::now(),
-            Timestamp::now()
-                .checked_add(jiff::SignedDuration::from_hours(24 * 14))
-                .expect("time"),
-            1,
-        )
-        .await
-        .expect("dates");
-        let occurrence = next[0].start.clone();
+        let occurrence = next_dates(db, id, 1).await.remove(0);
         let mut accounts = Vec::new();
         for i in 0..12 {
             let email = format!("ansturm-{i}@example.org");
@@ -748,21 +751,8 @@ fn edits_move_answers_along_and_open_places_to_the_waitlist() {
                 .expect("read")
                 .expect("meetup")
         };
-        let next = codefor_core::meetups::dates(
-            db,
-            Filter {
-                ids: Some(&[id]),
-                ..Filter::default()
-            },
-            Timestamp::now(),
-            Timestamp::now()
-                .checked_add(jiff::SignedDuration::from_hours(24 * 30))
-                .expect("time"),
-            2,
-        )
-        .await
-        .expect("dates");
-        let (first, second) = (next[0].start.clone(), next[1].start.clone());
+        let next = next_dates(db, id, 2).await;
+        let (first, second) = (next[0].clone(), next[1].clone());
         let mailer = w.mailer();
         let mut people = Vec::new();
         for name in ["umzug-a", "umzug-b"] {
