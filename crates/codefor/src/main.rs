@@ -39,6 +39,24 @@ enum Command {
     /// Manage accounts from the command line (first admin, forgotten passwords).
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Write the platform's records in another format.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Write DIR/<project>/publiccode.yml for every published project and report, per
+    /// project, the mandatory values it lacks (marked as placeholders in the file).
+    Publiccode {
+        /// The folder to write into (created when missing).
+        dir: PathBuf,
+        /// The site's public address, for project page links in the files.
+        #[arg(long, env = "CODEFOR_BASE_URL", default_value = "https://codefor.de")]
+        base_url: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -114,10 +132,23 @@ struct ServeArgs {
     /// edit, member change).
     #[arg(long, env = "CODEFOR_INACTIVE_AFTER_DAYS", default_value_t = 365)]
     inactive_after_days: i64,
+    /// Remind the leads of a project by mail (once per period, when --base-url is set)
+    /// after this many days without a sign of life (an edit, a sync, a commit), and mark
+    /// it as quiet in the catalog; 0 turns both off.
+    #[arg(long, env = "CODEFOR_PROJECT_STALE_DAYS", default_value_t = 365)]
+    project_stale_days: i64,
     /// Fetch the external calendars labs registered (.ics URLs) this often, in minutes;
     /// 0 turns the background fetching off (leads can still fetch by hand).
     #[arg(long, env = "CODEFOR_CALENDAR_SYNC_MINUTES", default_value_t = 60)]
     calendar_sync_minutes: u64,
+    /// Read the publiccode.yml of projects whose repository is their source of truth
+    /// this often, in minutes; 0 turns it off (leads can still sync by hand).
+    #[arg(long, env = "CODEFOR_REPOSITORY_SYNC_MINUTES", default_value_t = 360)]
+    repository_sync_minutes: u64,
+    /// Let project repositories be read from loopback and private addresses, and over
+    /// http:// and git:// (tests and closed installations only).
+    #[arg(long, env = "CODEFOR_REPOSITORY_ALLOW_PRIVATE")]
+    repository_allow_private: bool,
     /// Let external calendars be fetched from loopback and private network addresses.
     /// Off by default, so no one can make the server reach into its own network; only
     /// for tests and closed installations.
@@ -167,6 +198,9 @@ fn main() -> ExitCode {
             Command::Serve(args) => report(serve(args).await),
             Command::Import(ImportCommand::Hugo(args)) => import_hugo(args).await,
             Command::Admin(command) => admin(command).await,
+            Command::Export(ExportCommand::Publiccode { dir, base_url, db }) => {
+                report(export_publiccode(&dir, &base_url, &db.database_url).await)
+            }
         }
     })
 }
@@ -220,6 +254,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             std::time::Duration::from_secs(args.calendar_sync_minutes.saturating_mul(60)),
         ));
     }
+    let repository_fetch = codefor_core::repositories::GitPolicy {
+        allow_private: args.repository_allow_private,
+        ..Default::default()
+    };
+    if args.repository_sync_minutes > 0 {
+        tokio::spawn(codefor_core::projects::sync::run(
+            db.clone(),
+            repository_fetch.clone(),
+            std::time::Duration::from_secs(args.repository_sync_minutes.saturating_mul(60)),
+        ));
+    }
     // Quiet labs' leads hear of it by mail (with links only when the origin is known).
     if let Some(origin) = &args.base_url {
         tokio::spawn(codefor_core::labs::run_quiet_notices(
@@ -228,6 +273,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             origin.trim_end_matches('/').to_owned(),
             args.inactive_after_days,
         ));
+        if args.project_stale_days > 0 {
+            tokio::spawn(codefor_core::help_wanted::run_stale_notices(
+                db.clone(),
+                mailer.clone(),
+                origin.trim_end_matches('/').to_owned(),
+                args.project_stale_days,
+            ));
+        }
     }
     let config = codefor_web::Config {
         base_url: args.base_url,
@@ -235,7 +288,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         trust_forwarded_for: args.trust_forwarded_for,
         upload_dir: args.upload_dir,
         inactive_after_days: args.inactive_after_days,
+        project_stale_days: args.project_stale_days,
         calendar_fetch,
+        repository_fetch,
         ..Default::default()
     };
     let app = codefor_web::app(codefor_web::AppState::new(db.clone(), config))
@@ -424,4 +479,35 @@ async fn admin(command: AdminCommand) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// `codefor export publiccode DIR`: one file per published project and a report of what
+/// each lacks.
+async fn export_publiccode(dir: &std::path::Path, base_url: &str, url: &str) -> anyhow::Result<()> {
+    let db = Db::connect(url).await.context("opening the database")?;
+    let files = codefor_core::projects::document::export_all(&db, base_url.trim_end_matches('/'))
+        .await
+        .context("reading the projects")?;
+    let mut complete = 0;
+    for (slug, doc) in &files {
+        let folder = dir.join(slug);
+        std::fs::create_dir_all(&folder)
+            .with_context(|| format!("creating {}", folder.display()))?;
+        let file = folder.join("publiccode.yml");
+        std::fs::write(&file, codefor_core::publiccode::to_yaml(doc))
+            .with_context(|| format!("writing {}", file.display()))?;
+        if doc.placeholders.is_empty() {
+            complete += 1;
+        } else {
+            let keys: Vec<&str> = doc.placeholders.iter().map(|p| p.key.as_str()).collect();
+            println!("projekte/{slug}: fehlt {}", keys.join(", "));
+        }
+    }
+    println!(
+        "{} publiccode.yml geschrieben nach {}: {complete} vollständig, {} mit markierten Platzhaltern",
+        files.len(),
+        dir.display(),
+        files.len() - complete
+    );
+    Ok(())
 }

@@ -818,6 +818,181 @@ async fn a_newcomer_finds_a_lab_joins_and_comes_to_the_next_meetup() {
     assert_no_problems(&problems);
 }
 
+/// Someone from an administration registers their town, filters the catalog for projects
+/// in production in their federal state, opens one, reads how to adopt it and records
+/// that their town uses it. Every page on the way passes axe-core.
+#[tokio::test]
+#[cfg_attr(
+    not(has_browser),
+    ignore = "needs chromium, chromedriver and `npm ci` (axe-core)"
+)]
+async fn an_administration_finds_a_project_to_adopt_and_records_its_use() {
+    let t = demo_network().await;
+    let password = "ein langes Passwort";
+    let clerk = "digital@flensburg.example.org";
+    confirmed_account(&t.db, clerk, "Frauke Verwaltung", password).await;
+    let base = serve(t.db.clone()).await;
+    let driver = Chromedriver::start().await;
+    let browser = Browser::open(&driver).await;
+    let c = &browser.client;
+    let mut problems = Vec::new();
+
+    // The town, registered once; the clerk becomes its contact.
+    sign_in(c, &base, clerk, password, "/organisationen/neu/").await;
+    type_into(c, "#f-name", "Stadt Flensburg").await;
+    find(c, "#f-kind")
+        .await
+        .select_by_value("municipality")
+        .await
+        .expect("kind");
+    find(c, "#f-state")
+        .await
+        .select_by_value("01")
+        .await
+        .expect("state");
+    type_into(c, "#f-ags", "01001000").await;
+    click(c, "form.form button[type=submit]").await;
+    wait_for_url(c, "/organisationen/stadt-flensburg/").await;
+
+    // The catalog: in production, in Schleswig-Holstein.
+    c.goto(&format!("{base}/projekte/")).await.expect("catalog");
+    find(c, "#f-land")
+        .await
+        .select_by_value("schleswig-holstein")
+        .await
+        .expect("state filter");
+    find(c, "#f-stand")
+        .await
+        .select_by_value("stable")
+        .await
+        .expect("status filter");
+    click(c, "form.filters button[type=submit]").await;
+    wait_for_url(c, "#katalog").await;
+    let url = c.current_url().await.expect("url").to_string();
+    assert!(
+        url.contains("land=schleswig-holstein") && url.contains("stand=stable"),
+        "the filters are in the URL: {url}"
+    );
+    let status = text(c, ".catalog [role=status]").await;
+    assert!(status.starts_with("1 Projekt gefunden"), "{status}");
+    assert!(
+        text(c, ".chosen-filters")
+            .await
+            .contains("Schleswig-Holstein")
+    );
+    let path = url
+        .split_once(&base)
+        .map(|(_, p)| p.split('#').next().unwrap_or(p).to_owned())
+        .unwrap_or_default();
+    problems.extend(
+        browser
+            .check(
+                &base,
+                &Page {
+                    path: &path,
+                    shot: "catalog-filtered",
+                    title: "Projekte – Code for Germany",
+                    h1: "Projekte",
+                    h1_visible: true,
+                    texts: &["Fördepegel", "Im Einsatz (1)"],
+                    shows: &[("label[for=f-land]", "Bundesland")],
+                },
+            )
+            .await,
+    );
+
+    // The project: how to adopt it, then recording the town as a user.
+    c.goto(&format!("{base}{path}"))
+        .await
+        .expect("back to the catalog");
+    click(c, ".catalog .card a[href='/projekte/foerdepegel/']").await;
+    wait_for_url(c, "/projekte/foerdepegel/").await;
+    let adopt = text(c, "section.adopt").await;
+    assert!(adopt.contains("EUPL-1.2"), "{adopt}");
+    assert!(
+        adopt.contains("Europäischen Union"),
+        "a plain-language hint: {adopt}"
+    );
+    assert!(
+        adopt.contains("Zugang zu den Messreihen"),
+        "requirements: {adopt}"
+    );
+    assert!(adopt.contains("publiccode.yml"));
+    find(c, "#u-organization")
+        .await
+        .select_by_label("Stadt Flensburg")
+        .await
+        .expect("own town offered");
+    type_into(c, "#u-since", "2026-01").await;
+    type_into(c, "#u-note", "Für die Hochwasserwarnung am Hafen.").await;
+    click(c, "#nutzung form.form button[type=submit]").await;
+    wait_for_url(c, "/projekte/foerdepegel/#nutzung").await;
+    let users = text(c, "#nutzung").await;
+    assert!(users.contains("Stadt Flensburg"), "{users}");
+    assert!(
+        users.contains("Eingetragen von der Organisation selbst"),
+        "{users}"
+    );
+    problems.extend(
+        browser
+            .check(
+                &base,
+                &Page {
+                    path: "/projekte/foerdepegel/",
+                    shot: "project-adopt",
+                    title: "Fördepegel – Code for Germany",
+                    h1: "Fördepegel",
+                    h1_visible: true,
+                    texts: &[
+                        "So nutzt ihr das Projekt nach",
+                        "Wer nutzt das?",
+                        "Stadt Flensburg",
+                    ],
+                    shows: &[],
+                },
+            )
+            .await,
+    );
+    // The town's page lists what it uses.
+    c.goto(&format!("{base}/organisationen/stadt-flensburg/"))
+        .await
+        .expect("organization page");
+    assert!(text(c, "main").await.contains("Fördepegel"));
+    problems.extend(
+        browser
+            .check(
+                &base,
+                &Page {
+                    path: "/organisationen/stadt-flensburg/",
+                    shot: "organization",
+                    title: "Stadt Flensburg – Code for Germany",
+                    h1: "Stadt Flensburg",
+                    h1_visible: true,
+                    texts: &["Fördepegel"],
+                    shows: &[],
+                },
+            )
+            .await,
+    );
+    // The machine-readable side names the user.
+    let yml = c
+        .execute(
+            "return fetch('/projekte/foerdepegel/publiccode.yml').then(r => r.text())",
+            vec![],
+        )
+        .await
+        .expect("fetch publiccode.yml");
+    let yml = yml.as_str().unwrap_or_default();
+    assert!(
+        yml.contains("usedBy:") && yml.contains("Stadt Flensburg"),
+        "{yml}"
+    );
+    assert!(yml.contains("license: EUPL-1.2"), "{yml}");
+    browser.close().await;
+    drop(driver);
+    assert_no_problems(&problems);
+}
+
 async fn find(c: &fantoccini::Client, css: &str) -> fantoccini::elements::Element {
     c.wait()
         .at_most(std::time::Duration::from_secs(10))

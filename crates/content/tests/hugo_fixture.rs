@@ -103,7 +103,7 @@ fixture_test!(records_carry_their_fields {
 
     let statuses = s.projects.iter().filter(|p| p.record.status_text.is_some()).count();
     assert_eq!(statuses, 196);
-    let unclassified: Vec<&str> = s.projects.iter().filter(|p| p.record.status.is_none()).filter_map(|p| p.record.status_text.as_deref()).collect();
+    let unclassified: Vec<&str> = s.projects.iter().filter(|p| p.record.development_status.is_none()).filter_map(|p| p.record.status_text.as_deref()).collect();
     assert_eq!(unclassified, vec!["Zwonull", "vom 16.06.-21.06.2021", "3. September 2021"]);
 
     let post = s.posts.iter().find(|p| p.file == "content/blog/2018-11-13-Bericht-Code-for-All-Bucharest.md").unwrap();

@@ -65,6 +65,18 @@ pub const MAIL_PER_ADDRESS: Limit = Limit {
     max: 5,
     window: HOUR,
 };
+/// Organizations registered per account (each is a public record).
+pub const ORGANIZATIONS_PER_ACCOUNT: Limit = Limit {
+    scope: "organization-account",
+    max: 5,
+    window: DAY,
+};
+/// Offers to help per account (each one mails a project's leads).
+pub const OFFERS_PER_ACCOUNT: Limit = Limit {
+    scope: "offer-account",
+    max: 20,
+    window: DAY,
+};
 pub const MAIL_PER_ACCOUNT: Limit = Limit {
     scope: "mail-account",
     max: 3,
@@ -727,6 +739,25 @@ pub async fn export(db: &Db, account: &Account) -> Result<serde_json::Value, Acc
             }))
             .collect::<Vec<_>>(),
         "calendar_feed_since": codefor_storage::calendars::token_created(db, account.id).await?,
+        "help_offers": codefor_storage::project_roles::offers_by(db, account.id)
+            .await?
+            .into_iter()
+            .map(|o| json!({
+                "project": format!("/projekte/{}/", o.project_slug),
+                "role": o.role_title,
+                "message": o.message,
+                "at": o.created_at,
+            }))
+            .collect::<Vec<_>>(),
+        "organizations": codefor_storage::organizations::memberships_of(db, account.id)
+            .await?
+            .into_iter()
+            .map(|(slug, name, since)| json!({
+                "organization": format!("/organisationen/{slug}/"),
+                "name": name,
+                "staff_since": since,
+            }))
+            .collect::<Vec<_>>(),
         "uploads": codefor_storage::uploads::of_account(db, account.id)
             .await?
             .into_iter()

@@ -6,7 +6,7 @@
 
 use codefor_content::markdown::render_plain;
 use codefor_domain::people::{Role, person_key};
-use codefor_domain::{Lab, Link, Page, Person, Post, Project, ProjectStatus};
+use codefor_domain::{Lab, Link, Maintenance, Page, Person, Post, Project, ProjectStatus};
 use codefor_storage::{
     Db, DbError, bump_content_version, labs, meetups, pages, people, posts, projects,
 };
@@ -195,6 +195,17 @@ struct DemoProject {
     summary: &'static str,
     body: &'static str,
     people: &'static [&'static str],
+    /// What an administration needs to know to adopt it: licence, kind of software,
+    /// platforms, features, requirements (one per line).
+    adopt: Option<Adopt>,
+}
+
+struct Adopt {
+    license: &'static str,
+    software_type: &'static str,
+    platforms: &'static [&'static str],
+    features: &'static [&'static str],
+    requirements: &'static str,
 }
 
 const PROJECTS: &[DemoProject] = &[
@@ -210,6 +221,17 @@ const PROJECTS: &[DemoProject] = &[
                stammen aus offenen Messreihen.\n\n## Mitmachen\n\nWir suchen Menschen, die \
                Texte in leichter Sprache schreiben.",
         people: &["Jana Petersen", "Ole Hansen"],
+        adopt: Some(Adopt {
+            license: "EUPL-1.2",
+            software_type: "standalone/web",
+            platforms: &["web"],
+            features: &[
+                "Zeigt den aktuellen Wasserstand an mehreren Messstellen",
+                "Warnt bei Hochwasser mit einer verständlichen Ampel",
+                "Erklärt die Messwerte in leichter Sprache",
+            ],
+            requirements: "Ein Webserver für statische Seiten\nZugang zu den Messreihen des Pegeldienstes",
+        }),
     },
     DemoProject {
         slug: "wege-ohne-stufen",
@@ -222,6 +244,7 @@ const PROJECTS: &[DemoProject] = &[
         body: "Rampen, Aufzüge, abgesenkte Bordsteine: Wir erfassen gemeinsam, wo Wege ohne \
                Stufen möglich sind, und stellen die Daten offen zur Verfügung.",
         people: &["Mira Schulz"],
+        adopt: None,
     },
     DemoProject {
         slug: "haushalt-verstehen",
@@ -235,6 +258,16 @@ const PROJECTS: &[DemoProject] = &[
                Haushalt in wenigen Klicks nachvollziehbar und kann von anderen Kommunen \
                übernommen werden.",
         people: &["Tobias Richter", "Paul Wagner"],
+        adopt: Some(Adopt {
+            license: "MIT",
+            software_type: "standalone/web",
+            platforms: &["web"],
+            features: &[
+                "Zeigt Einnahmen und Ausgaben als Grafik, nach Bereichen aufgeschlüsselt",
+                "Vergleicht Haushaltsjahre",
+            ],
+            requirements: "Haushaltsdaten als CSV\nEin Webserver für statische Seiten",
+        }),
     },
     DemoProject {
         slug: "ratsinfo-radar",
@@ -247,6 +280,7 @@ const PROJECTS: &[DemoProject] = &[
         body: "Wer wissen möchte, was der Rat zum eigenen Viertel beschließt, abonniert hier \
                eine Straße oder ein Thema.",
         people: &["Lea Becker", "Jonas Klein"],
+        adopt: None,
     },
     DemoProject {
         slug: "klimadaten-freiburg",
@@ -259,6 +293,7 @@ const PROJECTS: &[DemoProject] = &[
         body: "Eine Idee aus dem Lab: Messungen von Schulen, Hochschule und Stadt an einem Ort \
                zusammenführen.",
         people: &["Samuel Wolf"],
+        adopt: None,
     },
 ];
 
@@ -468,6 +503,8 @@ pub async fn seed(db: &Db) -> Result<(), DbError> {
         meetups::create(&mut tx, m.uid, &fields, &labs, None, None).await?;
     }
     for p in PROJECTS {
+        let (development_status, maintenance, looking_for_people) = p.status.split();
+        let topics: Vec<String> = p.topics.iter().map(|s| (*s).to_owned()).collect();
         let project = Project {
             slug: p.slug.to_owned(),
             title: p.title.to_owned(),
@@ -475,10 +512,15 @@ pub async fn seed(db: &Db) -> Result<(), DbError> {
             body_md: p.body.to_owned(),
             body_html: render_plain(p.body),
             labs: p.labs.iter().map(|s| (*s).to_owned()).collect(),
-            status: Some(p.status),
+            development_status: Some(development_status),
+            // The demo's adoptable projects are kept up by their volunteers.
+            maintenance: maintenance.or(p.adopt.as_ref().map(|_| Maintenance::Community)),
+            looking_for_people,
             status_text: None,
-            topics: p.topics.iter().map(|s| (*s).to_owned()).collect(),
+            themes: codefor_domain::projects::themes_of_tags(&topics),
+            topics,
             links: vec![],
+            repository_url: None,
             image: None,
             showcase: true,
             draft: false,
@@ -492,6 +534,18 @@ pub async fn seed(db: &Db) -> Result<(), DbError> {
             .filter_map(|n| person_id.get(n).copied())
             .collect();
         projects::set_collaborators(&mut tx, id, &ids).await?;
+        if let Some(a) = &p.adopt {
+            let meta = projects::Meta {
+                license: Some(a.license.to_owned()),
+                software_type: Some(a.software_type.to_owned()),
+                platforms: a.platforms.iter().map(|s| (*s).to_owned()).collect(),
+                languages: vec!["de".to_owned()],
+                features: a.features.iter().map(|s| (*s).to_owned()).collect(),
+                requirements_md: a.requirements.to_owned(),
+                ..projects::Meta::default()
+            };
+            projects::set_meta(&mut tx, id, &meta).await?;
+        }
     }
     for p in POSTS {
         let post = Post {
@@ -525,7 +579,110 @@ pub async fn seed(db: &Db) -> Result<(), DbError> {
         };
         pages::upsert(&mut tx, &page).await?;
     }
+    seed_adoption(&mut tx).await?;
     bump_content_version(&mut tx).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Demo organizations, what they use, and roles projects look for.
+struct DemoOrganization {
+    slug: &'static str,
+    name: &'static str,
+    kind: codefor_domain::organizations::Kind,
+    state: &'static str,
+    ags: &'static str,
+    verified: bool,
+    uses: &'static str,
+    since: &'static str,
+    note: &'static str,
+}
+
+const ORGANIZATIONS: &[DemoOrganization] = &[
+    DemoOrganization {
+        slug: "landeshauptstadt-kiel-demo",
+        name: "Landeshauptstadt Kiel (Demo)",
+        kind: codefor_domain::organizations::Kind::Municipality,
+        state: "01",
+        ags: "01002000",
+        verified: true,
+        uses: "foerdepegel",
+        since: "2025-06",
+        note: "Die Pegelanzeige ist in das Warnportal der Stadt eingebunden.",
+    },
+    DemoOrganization {
+        slug: "kreis-rendsburg-eckernfoerde-demo",
+        name: "Kreis Rendsburg-Eckernförde (Demo)",
+        kind: codefor_domain::organizations::Kind::District,
+        state: "01",
+        ags: "01058",
+        verified: false,
+        uses: "wege-ohne-stufen",
+        since: "2026-01",
+        note: "Die Karte hilft bei der Planung barrierefreier Wege zu Kreisbehörden.",
+    },
+];
+
+struct DemoRole {
+    project: &'static str,
+    title: &'static str,
+    description: &'static str,
+    skills: &'static [&'static str],
+    commitment: codefor_domain::projects::Commitment,
+    place: codefor_domain::projects::Place,
+}
+
+const ROLES: &[DemoRole] = &[
+    DemoRole {
+        project: "wege-ohne-stufen",
+        title: "Wege vor Ort erfassen",
+        description: "Mit dem Smartphone Rampen, Aufzüge und Bordsteine in deinem Viertel \
+                      aufnehmen. Wir zeigen dir beim Treffen, wie es geht.",
+        skills: &["Geodaten und Karten", "Barrierefreiheit"],
+        commitment: codefor_domain::projects::Commitment::Occasional,
+        place: codefor_domain::projects::Place::OnSite,
+    },
+    DemoRole {
+        project: "foerdepegel",
+        title: "Texte in leichter Sprache",
+        description: "Die Warnhinweise des Fördepegels sollen alle verstehen. Hilf uns, sie \
+                      in leichte Sprache zu übertragen und mit Betroffenen zu prüfen.",
+        skills: &["Texte und Redaktion", "Barrierefreiheit"],
+        commitment: codefor_domain::projects::Commitment::Weekly,
+        place: codefor_domain::projects::Place::Remote,
+    },
+];
+
+async fn seed_adoption(tx: &mut codefor_storage::Connection) -> Result<(), DbError> {
+    use codefor_storage::{organizations, project_roles};
+    for o in ORGANIZATIONS {
+        let fields = organizations::Fields {
+            name: o.name,
+            kind: o.kind.as_str(),
+            state_key: Some(o.state),
+            ags: Some(o.ags),
+            website_url: None,
+        };
+        let id = organizations::create(tx, o.slug, &fields, None).await?;
+        organizations::set_verified(tx, id, o.verified).await?;
+        if let Some(project) = project_roles::project_id(tx, o.uses).await? {
+            organizations::record_use(tx, project, id, Some(o.since), o.note, None).await?;
+        }
+    }
+    for r in ROLES {
+        let Some(project) = project_roles::project_id(tx, r.project).await? else {
+            continue;
+        };
+        let skills: Vec<String> = r.skills.iter().map(|s| (*s).to_owned()).collect();
+        let fields = project_roles::Fields {
+            title: r.title,
+            description: r.description,
+            skills: &skills,
+            commitment: r.commitment.as_str(),
+            place: r.place.as_str(),
+            open: true,
+        };
+        project_roles::create(tx, project, &fields).await?;
+    }
     Ok(())
 }

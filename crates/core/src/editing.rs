@@ -26,6 +26,11 @@ pub enum Input {
     Text { rows: u8, markdown: bool },
     /// One of fixed choices: (value, label).
     Choice(&'static [(&'static str, &'static str)]),
+    /// Any of fixed choices, as checkboxes named `<field>_<value>`; the field's value is
+    /// the chosen values joined by commas.
+    Choices(&'static [(&'static str, &'static str)]),
+    /// Yes or no, as one checkbox (value `1`).
+    Flag,
 }
 
 /// One field of an edit form.
@@ -196,7 +201,11 @@ pub async fn restore<E: Editable>(
     let Some(revision) = revisions::get(db, E::KIND, id, number).await? else {
         return Ok(None);
     };
-    let edit: E = snapshot(&revision)?;
+    // Fields a revision does not know (it predates them) keep their current value.
+    let edit: E = match E::load(db, id).await? {
+        Some(current) => snapshot_over(&revision, &current)?,
+        None => snapshot(&revision)?,
+    };
     let new = save(
         db,
         id,
@@ -223,6 +232,19 @@ pub async fn restore<E: Editable>(
 /// A revision's stored state.
 pub fn snapshot<E: Editable>(revision: &Revision) -> Result<E, DbError> {
     Ok(serde_json::from_str(&revision.snapshot)?)
+}
+
+/// A revision's stored state laid over `current`: what the snapshot holds wins, fields
+/// added to the form after it was taken keep their current value.
+pub fn snapshot_over<E: Editable>(revision: &Revision, current: &E) -> Result<E, DbError> {
+    let mut merged = serde_json::to_value(current)?;
+    let old: serde_json::Value = serde_json::from_str(&revision.snapshot)?;
+    if let (Some(m), serde_json::Value::Object(old)) = (merged.as_object_mut(), old) {
+        for (key, value) in old {
+            m.insert(key, value);
+        }
+    }
+    Ok(serde_json::from_value(merged)?)
 }
 
 /// One changed field between two revisions, line by line.

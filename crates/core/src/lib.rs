@@ -9,6 +9,12 @@
 //! - [`editing`]: editing any record with revisions, diffs and restore; [`labs`],
 //!   [`projects`], [`posts`] and [`pages`] say what each kind's form holds.
 //! - [`forms`], [`secrets`], [`mail`]: field errors, tokens and passwords, e-mail.
+//! - [`publiccode`]: publiccode.yml (standard 0.5) read, checked and written.
+//! - [`repositories`]: one file (a `publiccode.yml`) read from a project's git repository,
+//!   shallow, bounded and safe against requests into the own network.
+//! - [`organizations`]: organizations (administrations) and the projects they use.
+//! - [`help_wanted`]: roles projects look for, offers to help, "Wo kann ich helfen?",
+//!   reminders for projects without a sign of life.
 
 pub mod accounts;
 pub mod admin;
@@ -16,16 +22,20 @@ pub mod calendars;
 pub mod demo;
 pub mod editing;
 pub mod forms;
+pub mod help_wanted;
 pub mod import;
 pub mod labs;
 pub mod mail;
 pub mod meetups;
 pub mod memberships;
+pub mod organizations;
 pub mod pages;
 pub mod posts;
 pub mod profiles;
 pub mod projects;
 pub mod proposals;
+pub mod publiccode;
+pub mod repositories;
 pub mod secrets;
 pub mod uploads;
 pub mod urls;

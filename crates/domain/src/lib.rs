@@ -5,8 +5,10 @@
 //! storage, use-cases, web routes and tests.
 
 pub mod labs;
+pub mod licenses;
 pub mod links;
 pub mod media;
+pub mod organizations;
 pub mod pages;
 pub mod people;
 pub mod permissions;
@@ -14,6 +16,7 @@ pub mod posts;
 pub mod profiles;
 pub mod projects;
 pub mod redirects;
+pub mod repositories;
 pub mod slug;
 pub mod states;
 
@@ -23,6 +26,6 @@ pub use media::MediaFile;
 pub use pages::Page;
 pub use people::{Person, PersonRef};
 pub use posts::Post;
-pub use projects::{Project, ProjectStatus};
+pub use projects::{DevelopmentStatus, Maintenance, Project, ProjectStatus};
 pub use redirects::Redirect;
 pub use states::FederalState;

@@ -98,6 +98,14 @@ pub enum Action {
     ManageMeetups { labs: Vec<LabId> },
     /// Answer whether one comes to a meetup.
     Rsvp,
+    /// Offer to help a project, register an organization (one becomes its first staff
+    /// member).
+    OfferHelp,
+    /// Record that an organization uses a project of these labs, or remove the record:
+    /// the project's leads, or `staff` of that organization.
+    RecordUse { labs: Vec<LabId>, staff: bool },
+    /// Confirm that an organization is what it says, and add staff to it.
+    VerifyOrganization,
 }
 
 impl Action {
@@ -121,6 +129,16 @@ impl Action {
             Action::ManageMembers { lab: own },
             Action::ManageMeetups { labs: vec![own] },
             Action::Rsvp,
+            Action::OfferHelp,
+            Action::RecordUse {
+                labs: vec![own],
+                staff: false,
+            },
+            Action::RecordUse {
+                labs: vec![],
+                staff: true,
+            },
+            Action::VerifyOrganization,
         ]
     }
 }
@@ -133,7 +151,12 @@ pub fn allows(viewer: &Viewer, action: &Action) -> bool {
     }
     match action {
         Action::ViewPublic => true,
-        Action::ManageOwnAccount | Action::JoinLab | Action::Rsvp => viewer.is_signed_in(),
+        Action::ManageOwnAccount | Action::JoinLab | Action::Rsvp | Action::OfferHelp => {
+            viewer.is_signed_in()
+        }
+        Action::RecordUse { labs, staff } => {
+            viewer.is_signed_in() && (*staff || labs.iter().any(|lab| viewer.leads(*lab)))
+        }
         // A network meetup of no lab, or of labs the viewer does not all lead: admins.
         Action::ManageMeetups { labs } => {
             !labs.is_empty() && labs.iter().all(|lab| viewer.leads(*lab))
@@ -150,7 +173,8 @@ pub fn allows(viewer: &Viewer, action: &Action) -> bool {
         | Action::CreateLab
         | Action::Delete
         | Action::ManageRoles
-        | Action::ViewAuditLog => false,
+        | Action::ViewAuditLog
+        | Action::VerifyOrganization => false,
     }
 }
 
@@ -189,7 +213,7 @@ mod tests {
     fn permission_matrix() {
         use Role::*;
         // (action index in `Action::all_for`, roles allowed on their own lab A)
-        let expected: [(&str, &[Role]); 16] = [
+        let expected: [(&str, &[Role]); 20] = [
             (
                 "view public",
                 &[Anonymous, SignedIn, LabMember, LabLead, Admin],
@@ -209,6 +233,13 @@ mod tests {
             ("manage members", &[LabLead, Admin]),
             ("manage meetups", &[LabLead, Admin]),
             ("rsvp", &[SignedIn, LabMember, LabLead, Admin]),
+            ("offer help", &[SignedIn, LabMember, LabLead, Admin]),
+            ("record use as lead", &[LabLead, Admin]),
+            (
+                "record use as staff",
+                &[SignedIn, LabMember, LabLead, Admin],
+            ),
+            ("verify organization", &[Admin]),
         ];
         let roles = [Anonymous, SignedIn, LabMember, LabLead, Admin];
         for role in roles {
@@ -222,7 +253,7 @@ mod tests {
                 );
             }
             // … gives nothing on lab B beyond what the role gives everywhere.
-            let lab_bound = [2, 3, 4, 7, 13, 14];
+            let lab_bound = [2, 3, 4, 7, 13, 14, 17];
             for (i, ((name, allowed), action)) in
                 expected.iter().zip(Action::all_for(B)).enumerate()
             {

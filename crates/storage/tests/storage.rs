@@ -1,8 +1,8 @@
 //! Storage round trips on the backend chosen by CODEFOR_TEST_DATABASE_URL.
 
 use codefor_domain::people::Role;
-use codefor_domain::{Lab, Link, Person, Project, ProjectStatus, Redirect};
-use codefor_storage::{Change, labs, people, projects, redirects, stats, testing};
+use codefor_domain::{DevelopmentStatus, Lab, Link, Person, Project, Redirect};
+use codefor_storage::{Change, catalog, labs, people, projects, redirects, stats, testing};
 
 fn lab(slug: &str, state: &str) -> Lab {
     Lab {
@@ -112,7 +112,8 @@ async fn projects_filter_by_lab_topic_status_and_hide_drafts() {
         title: slug.into(),
         labs: labs.iter().map(|s| s.to_string()).collect(),
         topics: vec![topic.into()],
-        status: Some(status),
+        themes: vec![topic.to_lowercase()],
+        development_status: Some(status),
         draft,
         date: Some("2020-01-01".into()),
         source: serde_json::json!({}),
@@ -123,17 +124,17 @@ async fn projects_filter_by_lab_topic_status_and_hide_drafts() {
             "a",
             &["ulm", "bonn"],
             "Umwelt",
-            ProjectStatus::Finished,
+            DevelopmentStatus::Stable,
             false,
         ),
         p(
             "b",
             &["ulm", "darmstadt"],
-            "Verkehr",
-            ProjectStatus::InProgress,
+            "Mobilitaet",
+            DevelopmentStatus::Development,
             false,
         ),
-        p("c", &["bonn"], "Umwelt", ProjectStatus::Idea, true),
+        p("c", &["bonn"], "Umwelt", DevelopmentStatus::Concept, true),
     ] {
         projects::upsert(&mut tx, &project).await.unwrap();
     }
@@ -146,15 +147,62 @@ async fn projects_filter_by_lab_topic_status_and_hide_drafts() {
     };
     assert_eq!(slugs(projects::list(&t.db, &f).await.unwrap()), ["a", "b"]);
     let f = projects::Filter {
-        topic: Some("Umwelt".into()),
+        theme: Some("umwelt".into()),
         ..Default::default()
     };
     assert_eq!(slugs(projects::list(&t.db, &f).await.unwrap()), ["a"]);
     let f = projects::Filter {
-        status: Some(ProjectStatus::InProgress),
+        development_status: Some(DevelopmentStatus::Development),
         ..Default::default()
     };
     assert_eq!(slugs(projects::list(&t.db, &f).await.unwrap()), ["b"]);
+    // The catalog: counts per facet under the other filters, drafts left out.
+    let all = catalog::search(
+        &t.db,
+        &catalog::Filters::default(),
+        catalog::Sort::Title,
+        1,
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(all.total, 2);
+    let count = |v: &[catalog::Count], key: &str| {
+        v.iter()
+            .find(|c| c.value == key)
+            .map(|c| c.count)
+            .unwrap_or(0)
+    };
+    assert_eq!(count(&all.facets.themes, "umwelt"), 1);
+    assert_eq!(count(&all.facets.labs, "ulm"), 2);
+    assert_eq!(count(&all.facets.labs, "bonn"), 1);
+    assert_eq!(count(&all.facets.states, "08"), 2);
+    assert_eq!(count(&all.facets.states, "05"), 1);
+    let bonn = catalog::Filters {
+        state: Some("05".into()),
+        ..Default::default()
+    };
+    let page = catalog::search(&t.db, &bonn, catalog::Sort::Newest, 1, 10)
+        .await
+        .unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.items[0].project.slug, "a");
+    // The state facet still offers every state; the others count within Bonn's state.
+    assert_eq!(count(&page.facets.states, "08"), 2);
+    assert_eq!(count(&page.facets.labs, "ulm"), 1);
+    assert_eq!(count(&page.facets.statuses, "stable"), 1);
+    assert_eq!(count(&page.facets.statuses, "development"), 0);
+    let second = catalog::search(
+        &t.db,
+        &catalog::Filters::default(),
+        catalog::Sort::Title,
+        2,
+        1,
+    )
+    .await
+    .unwrap();
+    assert_eq!(second.items.len(), 1);
+    assert_eq!(second.items[0].project.slug, "b");
     let detail = projects::get(&t.db, "b").await.unwrap().unwrap();
     assert_eq!(
         detail.labs.len(),

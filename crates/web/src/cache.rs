@@ -179,6 +179,7 @@ fn cacheable(response: &Response) -> bool {
         "text/calendar",
         "application/rss+xml",
         "application/xml",
+        "application/yaml",
     ]
     .iter()
     .any(|t| ct.starts_with(t))
@@ -197,7 +198,9 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
     let path = uri.path();
     // Public calendar feeds too; a person's own feed (`/kalender/<secret>.ics`) never.
     let pagelike = path.ends_with('/')
-        || [".json", ".xml", ".txt"].iter().any(|e| path.ends_with(e))
+        || [".json", ".xml", ".txt", ".yml"]
+            .iter()
+            .any(|e| path.ends_with(e))
         || (path.ends_with(".ics") && !path.starts_with("/kalender/"));
     if !pagelike
         || !uri

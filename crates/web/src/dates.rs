@@ -52,6 +52,14 @@ mod tests {
     }
 }
 
+/// Unix seconds → `9. April 2014, 18:05 Uhr` in Berlin time.
+pub fn german_unix(seconds: i64) -> String {
+    match jiff::Timestamp::from_second(seconds) {
+        Ok(ts) => german_datetime(&ts.to_string()),
+        Err(_) => String::new(),
+    }
+}
+
 /// An RFC 3339 moment → `9. April 2014, 18:05 Uhr` in Berlin time (daylight saving
 /// from the time zone database); anything else is returned unchanged.
 pub fn german_datetime(moment: &str) -> String {

@@ -17,6 +17,7 @@ pub async fn resolve(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
+    visitor: crate::session::Visitor,
 ) -> Result<Response, WebError> {
     if method != Method::GET && method != Method::HEAD {
         return Ok((
@@ -37,7 +38,7 @@ pub async fn resolve(
 
     if is_dir {
         let found = match segments.as_slice() {
-            ["projekte", slug] => crate::projects::show(&state, slug).await?,
+            ["projekte", slug] => crate::projects::show(&state, &visitor, slug).await?,
             ["blog", slug] => crate::posts::show(&state, slug).await?,
             [slug] => crate::labs::show(&state, slug).await?,
             _ => None,

@@ -287,7 +287,23 @@ async fn edit_page<E: Editable>(
         .iter()
         .map(|f| FormField {
             spec: *f,
-            value: sheet.values.get(f.name).cloned().unwrap_or_default(),
+            value: match (sheet.values.get(f.name), f.input) {
+                (Some(v), _) => v.clone(),
+                // A submitted form carries each checkbox on its own (`themes_umwelt=1`).
+                (None, editing::Input::Choices(choices)) => choices
+                    .iter()
+                    .filter(|(key, _)| {
+                        sheet
+                            .values
+                            .get(&format!("{}_{key}", f.name))
+                            .map(String::as_str)
+                            == Some("1")
+                    })
+                    .map(|(key, _)| *key)
+                    .collect::<Vec<_>>()
+                    .join(","),
+                (None, _) => String::new(),
+            },
             error: sheet.errors.get(f.name).map(str::to_owned),
         })
         .collect();

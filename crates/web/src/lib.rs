@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
-use axum::routing::get;
+use axum::routing::{get, post};
 use codefor_storage::Db;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -31,12 +31,14 @@ mod editing;
 mod error;
 mod feeds;
 mod forms;
+mod help_wanted;
 mod home;
 mod labs;
 mod map;
 mod media;
 mod meetups;
 mod memberships;
+mod organizations;
 mod pages;
 mod posts;
 mod projects;
@@ -68,6 +70,11 @@ pub struct Config {
     /// Active labs without a sign of life for this many days are flagged to their leads
     /// and to admins.
     pub inactive_after_days: i64,
+    /// Projects without a sign of life for this many days are marked as quiet in the
+    /// catalog, and their leads are reminded.
+    pub project_stale_days: i64,
+    /// How project repositories are read for their publiccode.yml.
+    pub repository_fetch: codefor_core::repositories::GitPolicy,
     /// How external calendars are fetched (addresses allowed, time and size limits).
     pub calendar_fetch: codefor_core::calendars::fetch::FetchPolicy,
 }
@@ -83,6 +90,8 @@ impl Default for Config {
             trust_forwarded_for: false,
             upload_dir: std::path::PathBuf::from("uploads"),
             inactive_after_days: 365,
+            project_stale_days: 365,
+            repository_fetch: codefor_core::repositories::GitPolicy::default(),
             calendar_fetch: codefor_core::calendars::fetch::FetchPolicy::default(),
         }
     }
@@ -160,6 +169,17 @@ pub fn app(state: AppState) -> Router {
         .route("/api/network.json", get(labs::figures_json))
         .route("/projekte/", get(projects::index))
         .route("/projekte/index.json", get(projects::json))
+        .route(
+            "/projekte/{slug}/publiccode.yml",
+            get(projects::publiccode_yml),
+        )
+        .route(
+            "/projekte/{slug}/publiccode/",
+            get(projects::import_form)
+                .post(projects::import)
+                .layer(axum::extract::DefaultBodyLimit::max(EDIT_BODY_LIMIT)),
+        )
+        .route("/projekte/{slug}/abgleich", post(projects::sync_now))
         .route("/blog/", get(posts::index))
         .route("/blog/page/{n}/", get(posts::page))
         .route("/index.xml", get(feeds::rss))
@@ -176,6 +196,8 @@ pub fn app(state: AppState) -> Router {
         .merge(memberships::routes())
         .merge(proposals::routes())
         .merge(meetups::routes())
+        .merge(organizations::routes())
+        .merge(help_wanted::routes())
         // Every routed state change carries its form's CSRF token (see `session`).
         .route_layer(axum::middleware::from_fn(session::csrf_layer))
         .fallback(dispatch::resolve)

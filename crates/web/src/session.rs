@@ -255,7 +255,10 @@ pub async fn csrf_layer(request: Request, next: Next) -> Response {
         let path = parts.uri.path();
         let limit = if path == crate::uploads::PATH {
             crate::UPLOAD_BODY_LIMIT
-        } else if path.starts_with("/bearbeiten/") || path.starts_with("/vorschau/") {
+        } else if path.starts_with("/bearbeiten/")
+            || path.starts_with("/vorschau/")
+            || (path.starts_with("/projekte/") && path.ends_with("/publiccode/"))
+        {
             crate::EDIT_BODY_LIMIT
         } else {
             crate::BODY_LIMIT

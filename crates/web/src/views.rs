@@ -37,6 +37,7 @@ fn environment() -> Environment<'static> {
         "projects.html",
         "catalog.html",
         "project.html",
+        "projects/import.html",
         "blog.html",
         "post.html",
         "error.html",
@@ -67,6 +68,14 @@ fn environment() -> Environment<'static> {
         "meetups/show.html",
         "meetups/form.html",
         "accounts/calendar.html",
+        "organizations/index.html",
+        "organizations/form.html",
+        "organizations/show.html",
+        "organizations/use_page.html",
+        "organizations/project_section.html",
+        "help_wanted/index.html",
+        "help_wanted/page.html",
+        "help_wanted/project_section.html",
     );
     env.add_function("page_url", |n: usize| codefor_core::urls::blog_page(n));
     env.set_formatter(html_formatter);

@@ -163,6 +163,45 @@ impl Browser {
         self.take(r).await
     }
 
+    /// Posts a multipart form to `action`: text fields, then the files
+    /// (field name, file name, content).
+    pub(crate) async fn multipart(
+        &mut self,
+        action: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Page {
+        let boundary = "----codefor-test-boundary";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .bytes(),
+            );
+        }
+        for (name, file_name, content) in files {
+            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").bytes());
+            body.extend_from_slice(content);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{boundary}--\r\n").bytes());
+        let r = self
+            .client
+            .post(format!("{}{action}", self.base))
+            .header("cookie", self.cookie_header())
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .expect("POST multipart");
+        self.take(r).await
+    }
+
     /// Posts a multipart form: text fields, then one file field `file`.
     async fn upload(&mut self, fields: &[(&str, &str)], file: &[u8]) -> Page {
         self.try_upload(fields, file).await.expect("POST upload")
@@ -1292,14 +1331,14 @@ fn projects_posts_and_pages_are_edited_with_history() {
                 path,
                 &[
                     ("title", "Ratsinfo-Radar"),
-                    ("status", "fertig"),
+                    ("development_status", "fertig"),
                     ("links", "Code | ftp://x"),
                     ("intent", "save"),
                 ],
             )
             .await;
         assert_eq!(bad.status, 422);
-        assert!(bad.body.contains("Bitte wähle einen Stand aus der Liste."));
+        assert!(bad.body.contains("Bitte wähle aus der Liste."));
         assert!(bad.body.contains("Zeile 1:"));
         let ok = b
             .submit(
@@ -1308,7 +1347,10 @@ fn projects_posts_and_pages_are_edited_with_history() {
                 &[
                     ("title", "Ratsinfo-Radar"),
                     ("summary", "Ratsbeschlüsse durchsuchen."),
-                    ("status", "looking_for_people"),
+                    ("development_status", "development"),
+                    ("looking_for_people", "1"),
+                    ("themes_politik", "1"),
+                    ("license", "EUPL-1.2"),
                     (
                         "body_md",
                         "Wir suchen **Mitmachende**. Siehe [Köln](/koeln/).",
@@ -1326,6 +1368,11 @@ fn projects_posts_and_pages_are_edited_with_history() {
             .1;
         assert!(public.contains("<strong>Mitmachende</strong>"));
         assert!(public.contains("Sucht Mitmachende"));
+        assert!(public.contains("EUPL-1.2"), "the licence is shown");
+        assert!(
+            public.contains("Politik und Verwaltung"),
+            "the theme is shown"
+        );
         let history = b.get("/versionen/projekte/ratsinfo-radar/").await;
         assert!(history.body.contains("Version 2"), "{}", history.body);
 

@@ -286,3 +286,57 @@ fn admin_commands_create_an_admin_and_reset_a_password() {
         assert!(log.iter().any(|e| e.action == "account.password.reset"));
     });
 }
+
+/// `codefor export publiccode DIR`: one valid file per published project, and a report of
+/// what each lacks.
+#[test]
+fn export_publiccode_writes_a_file_per_project_and_reports_what_is_missing() {
+    block_on(async {
+        let t = testing::fresh().await.unwrap();
+        codefor_core::demo::seed(&t.db).await.unwrap();
+        let out_dir = tempfile::tempdir().unwrap();
+        let out = codefor()
+            .args(["export", "publiccode"])
+            .arg(out_dir.path())
+            .args([
+                "--database-url",
+                &t.url,
+                "--base-url",
+                "https://codefor.example",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert!(report.contains("5 publiccode.yml geschrieben"), "{report}");
+        // A demo project without a licence is named with what it lacks.
+        assert!(
+            report
+                .lines()
+                .any(|l| l.starts_with("projekte/klimadaten-freiburg: fehlt")
+                    && l.contains("legal.license")),
+            "{report}"
+        );
+        let file =
+            std::fs::read_to_string(out_dir.path().join("foerdepegel/publiccode.yml")).unwrap();
+        assert!(file.contains("license: EUPL-1.2"), "{file}");
+        assert!(
+            file.contains("https://codefor.example/projekte/foerdepegel/"),
+            "{file}"
+        );
+        let parsed = codefor_core::publiccode::parse(&file).expect("our own reader accepts it");
+        assert_eq!(parsed.document.name, "Fördepegel");
+        // An unwritable target is a clear error, exit code 1.
+        let out = codefor()
+            .args(["export", "publiccode", "/proc/kein-ordner"])
+            .args(["--database-url", &t.url])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("/proc/kein-ordner"));
+    });
+}

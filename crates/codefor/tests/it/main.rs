@@ -7,12 +7,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod adoption;
 mod calendar_sync;
+mod catalog;
 mod cli;
 mod crawl;
 mod import;
 mod map;
 mod meetups;
+mod publiccode;
 mod site;
 mod smtp;
 mod support;

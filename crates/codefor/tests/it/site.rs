@@ -146,14 +146,23 @@ fn project_catalog_filters_by_lab_topic_and_status() {
         assert_eq!(count(&all), 5);
         let (_, kiel) = get(s, "/projekte/?lab=kiel").await;
         assert_eq!(count(&kiel), 2);
-        let (_, umwelt) = get(s, "/projekte/?thema=Umwelt").await;
+        let (_, umwelt) = get(s, "/projekte/?thema=umwelt").await;
         assert_eq!(count(&umwelt), 2);
-        let (_, idea) = get(s, "/projekte/?status=idea").await;
+        let (_, idea) = get(s, "/projekte/?stand=concept").await;
         assert_eq!(count(&idea), 1);
-        let (_, both) = get(s, "/projekte/?lab=kiel&status=finished").await;
+        // The old key still filters.
+        let (_, idea) = get(s, "/projekte/?status=concept").await;
+        assert_eq!(count(&idea), 1);
+        let (_, sh) = get(s, "/projekte/?land=schleswig-holstein&stand=stable").await;
+        assert_eq!(count(&sh), 1, "Kiel's project in production");
+        assert!(
+            sh.contains("Im Einsatz (1)"),
+            "the status facet counts within the state"
+        );
+        let (_, both) = get(s, "/projekte/?lab=kiel&stand=obsolete").await;
         assert_eq!(count(&both), 0);
         assert!(both.contains("0 Projekte gefunden"));
-        let (status, _) = get(s, "/projekte/?status=kaputt&lab=").await;
+        let (status, _) = get(s, "/projekte/?stand=kaputt&lab=&seite=x").await;
         assert_eq!(
             status, 200,
             "an unknown filter value shows everything, not an error"

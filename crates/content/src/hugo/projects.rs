@@ -111,6 +111,18 @@ pub(crate) fn read(ctx: &mut Ctx, file: &str, text: &str) -> Result<Doc<Project>
     ctx.collaborators
         .extend(collaborators.into_iter().map(|r| (file.to_owned(), r)));
 
+    let (development_status, maintenance, looking_for_people) =
+        match status.map(ProjectStatus::split) {
+            Some((d, m, l)) => (Some(d), m, l),
+            None => (None, None, false),
+        };
+    let topics = super::posts::dedup(fm.str_list("tags")?);
+    let links = fields::links(&fm, "links", "name", &mut warnings)?;
+    // The first link that points at a repository on a known forge is the repository.
+    let repository_url = links
+        .iter()
+        .find_map(|l| codefor_domain::repositories::recognise(&l.url))
+        .map(|r| r.web_url);
     let project = Project {
         slug,
         title,
@@ -118,10 +130,14 @@ pub(crate) fn read(ctx: &mut Ctx, file: &str, text: &str) -> Result<Doc<Project>
         body_md: fm.split.body.to_owned(),
         body_html: String::new(),
         labs,
-        status,
+        development_status,
+        maintenance,
+        looking_for_people,
         status_text,
-        topics: super::posts::dedup(fm.str_list("tags")?),
-        links: fields::links(&fm, "links", "name", &mut warnings)?,
+        themes: codefor_domain::projects::themes_of_tags(&topics),
+        topics,
+        links,
+        repository_url,
         image,
         showcase: fm.bool("showcase", &mut warnings)?.unwrap_or(false),
         draft: super::posts::draft(&fm, &mut warnings)?,
@@ -198,7 +214,16 @@ Text
         assert_eq!(p.slug, "gi-mietspiegel");
         assert_eq!(p.date.as_deref(), Some("2017-03-02"));
         assert_eq!(p.labs, vec!["giessen", "darmstadt"]);
-        assert_eq!(p.status, Some(ProjectStatus::LookingForPeople));
+        assert_eq!(
+            p.development_status,
+            Some(codefor_domain::DevelopmentStatus::Development)
+        );
+        assert!(p.looking_for_people);
+        assert_eq!(p.themes, vec!["gesellschaft"]);
+        assert_eq!(
+            p.repository_url.as_deref(),
+            Some("https://github.com/CodeForGiessen/mietspiegel")
+        );
         assert_eq!(p.status_text.as_deref(), Some("Laufend, sucht Mitmacher"));
         assert_eq!(p.image.as_deref(), Some("projects/gi/x.png"));
         assert!(p.showcase && !p.draft);
@@ -245,7 +270,7 @@ Text
             "---\ntitle: X\nstatus: 3. September 2021\ndraft: 1\n---\n",
         )
         .unwrap();
-        assert_eq!(d.record.status, None);
+        assert_eq!(d.record.development_status, None);
         assert_eq!(d.record.status_text.as_deref(), Some("3. September 2021"));
         assert!(d.record.draft);
         let w: Vec<String> = c.warnings.iter().map(ToString::to_string).collect();
