@@ -50,6 +50,10 @@ const MAX_DETAIL: usize = 200;
 /// not be pinned to the checked address.
 const MIN_GIT: (u32, u32) = (2, 37);
 
+/// How many repository reads run at once, across all projects and requests.
+const PARALLEL_READS: usize = 4;
+static READS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(PARALLEL_READS);
+
 /// The limits of one read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GitPolicy {
@@ -195,6 +199,13 @@ pub async fn read_file(url: &str, path: &str, policy: &GitPolicy) -> Result<Repo
         repo: target.repo.clone(),
         seconds: whole_seconds(policy.timeout),
     };
+    // A few reads at a time: each may take the whole deadline and its disk budget.
+    let _slot = tokio::time::timeout_at(deadline, READS.acquire())
+        .await
+        .map_err(|_| timeout())?
+        .map_err(|_| RepoError::Git {
+            detail: "keine Lesevorgänge mehr möglich".to_owned(),
+        })?;
 
     let pin = tokio::time::timeout_at(deadline, resolve(&target.url, policy))
         .await

@@ -65,7 +65,8 @@ impl Kind {
         }
     }
 
-    /// Whether it is part of the public administration.
+    /// Whether it is part of the public administration (the catalog's "in use by
+    /// administrations" filter lists these kinds in `storage::catalog`).
     pub fn is_public(self) -> bool {
         matches!(
             self,

@@ -106,7 +106,11 @@ enum Dim {
     Looking,
 }
 
-const IN_USE: &str = "p.id IN (SELECT u.project_id FROM project_users u)";
+/// "In use by administrations": organizations of a public kind
+/// (`codefor_domain::organizations::Kind::is_public`), not associations or companies.
+const IN_USE: &str = "p.id IN (SELECT u.project_id FROM project_users u \
+     JOIN organizations o ON o.id = u.organization_id \
+     WHERE o.kind IN ('municipality', 'district', 'state', 'federal', 'public_body'))";
 /// `IN`, not `EXISTS`: inside the `OR` PostgreSQL then hashes the open roles once instead
 /// of probing them for every project.
 const LOOKING: &str = "(p.looking_for_people = 1 OR p.id IN (SELECT r.project_id \
@@ -123,6 +127,9 @@ fn large_set_id(backend: Backend) -> &'static str {
         Backend::Postgres => "p.id",
     }
 }
+
+/// Published projects: not deleted, not drafts.
+const VISIBLE: &str = " WHERE p.deleted_at IS NULL AND p.draft = 0";
 
 /// A `WHERE` clause under construction, with its numbered placeholders.
 struct Clause {
@@ -142,7 +149,7 @@ impl Filters {
     /// `p`.
     fn clause(&self, except: &[Dim], backend: Backend) -> Clause {
         let mut c = Clause {
-            sql: String::from(" WHERE p.deleted_at IS NULL AND p.draft = 0"),
+            sql: String::from(VISIBLE),
             binds: Vec::new(),
         };
         let on = |d: Dim| !except.contains(&d);
@@ -187,11 +194,21 @@ impl Filters {
         c
     }
 
-    /// The projects matching every active filter except `except`, as a subquery.
-    fn ids(&self, except: Dim, backend: Backend) -> Clause {
+    /// "`column` is a project matching every active filter except `except`".
+    fn member(&self, column: &str, except: Dim, backend: Backend) -> Clause {
         let c = self.clause(&[except], backend);
+        if c.sql == VISIBLE {
+            // No other filter: the few hidden projects are the shorter list to look up.
+            return Clause {
+                sql: format!(
+                    "{column} NOT IN (SELECT p.id FROM projects p \
+                     WHERE p.deleted_at IS NOT NULL OR p.draft <> 0)"
+                ),
+                binds: c.binds,
+            };
+        }
         Clause {
-            sql: format!("SELECT p.id FROM projects p{}", c.sql),
+            sql: format!("{column} IN (SELECT p.id FROM projects p{})", c.sql),
             binds: c.binds,
         }
     }
@@ -299,32 +316,35 @@ async fn items(
 async fn facets(db: &Db, filters: &Filters) -> Result<(i64, Facets), DbError> {
     let backend = db.backend();
     // Themes, labs and states: each counted over the projects matching the other filters.
-    let s = filters.ids(Dim::Theme, backend);
+    let s = filters.member("t.project_id", Dim::Theme, backend);
     let themes = format!(
-        "SELECT t.theme, COUNT(*) FROM project_themes t WHERE t.project_id IN ({}) \
+        "SELECT t.theme, COUNT(*) FROM project_themes t WHERE {} \
          GROUP BY t.theme ORDER BY COUNT(*) DESC, t.theme",
         s.sql
     );
     let themes = grouped_counts(db, themes, &s.binds);
-    let s = filters.ids(Dim::Lab, backend);
+    let s = filters.member("pl.project_id", Dim::Lab, backend);
     let labs = format!(
         "SELECT l.slug, COUNT(*) FROM project_labs pl JOIN labs l ON l.id = pl.lab_id \
-         WHERE l.deleted_at IS NULL AND pl.project_id IN ({}) GROUP BY l.slug \
-         ORDER BY COUNT(*) DESC, l.slug",
+         WHERE l.deleted_at IS NULL AND {} GROUP BY l.slug ORDER BY COUNT(*) DESC, l.slug",
         s.sql
     );
     let labs = grouped_counts(db, labs, &s.binds);
     // A project counts once per state, however many of its labs and users are there:
-    // `UNION` keeps each (state, project) pair once.
-    let s = filters.ids(Dim::State, backend);
+    // `UNION` keeps each (state, project) pair once. Both conditions have the same
+    // placeholders.
+    let (of_labs, s) = (
+        filters.member("pl.project_id", Dim::State, backend),
+        filters.member("u.project_id", Dim::State, backend),
+    );
     let states = format!(
         "SELECT s.state_key, COUNT(*) FROM (SELECT l.state_key, pl.project_id \
          FROM project_labs pl JOIN labs l ON l.id = pl.lab_id WHERE l.deleted_at IS NULL \
-         AND l.state_key IS NOT NULL AND pl.project_id IN ({ids}) \
+         AND l.state_key IS NOT NULL AND {} \
          UNION SELECT o.state_key, u.project_id FROM project_users u \
          JOIN organizations o ON o.id = u.organization_id WHERE o.state_key IS NOT NULL \
-         AND u.project_id IN ({ids})) s GROUP BY s.state_key ORDER BY s.state_key",
-        ids = s.sql
+         AND {}) s GROUP BY s.state_key ORDER BY s.state_key",
+        of_labs.sql, s.sql
     );
     let states = grouped_counts(db, states, &s.binds);
     // Status, licence, "in use" and "looking", and the total, from one pass: projects

@@ -323,3 +323,71 @@ async fn bulk_upserts_split_into_statements_and_recognise_unchanged_rows() {
         .unwrap();
     assert_eq!(stored.bytes, vec![5u8; 1_500_000]);
 }
+
+/// "In use by administrations" counts uses by public bodies, not by associations.
+#[tokio::test]
+async fn in_use_means_used_by_an_administration() {
+    let t = testing::fresh().await.unwrap();
+    let mut tx = t.db.begin().await.unwrap();
+    labs::upsert(&mut tx, &lab("ulm", "08")).await.unwrap();
+    let mut ids = Vec::new();
+    for slug in ["amt", "verein"] {
+        let project = Project {
+            slug: slug.into(),
+            title: slug.into(),
+            labs: vec!["ulm".into()],
+            source: serde_json::json!({}),
+            ..Project::default()
+        };
+        ids.push(projects::upsert(&mut tx, &project).await.unwrap().0);
+    }
+    let field = |name, kind| codefor_storage::organizations::Fields {
+        name,
+        kind,
+        state_key: Some("08"),
+        ags: None,
+        website_url: None,
+    };
+    let town = codefor_storage::organizations::create(
+        &mut tx,
+        "ulm-stadt",
+        &field("Stadt Ulm", "municipality"),
+        None,
+    )
+    .await
+    .unwrap();
+    let club = codefor_storage::organizations::create(
+        &mut tx,
+        "ulm-verein",
+        &field("Verein", "civil_society"),
+        None,
+    )
+    .await
+    .unwrap();
+    codefor_storage::organizations::record_use(&mut tx, ids[0], town, None, "", None)
+        .await
+        .unwrap();
+    codefor_storage::organizations::record_use(&mut tx, ids[1], club, None, "", None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let f = catalog::Filters {
+        in_use: true,
+        ..Default::default()
+    };
+    let page = catalog::search(&t.db, &f, catalog::Sort::Title, 1, 10)
+        .await
+        .unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.items[0].project.slug, "amt");
+    let all = catalog::search(
+        &t.db,
+        &catalog::Filters::default(),
+        catalog::Sort::Title,
+        1,
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(all.facets.in_use, 1);
+}

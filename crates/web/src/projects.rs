@@ -339,10 +339,11 @@ pub async fn catalog(
     let themes = options("thema", &f.themes, filters.theme.as_deref(), &|v| {
         codefor_domain::projects::theme(v).map(|t| t.label.to_owned())
     });
-    let lab_names: std::collections::HashMap<String, String> = labs::list(&state.db)
+    // Names only: the lab facet counts come with the search.
+    let lab_names: std::collections::HashMap<String, String> = labs::ids(&state.db)
         .await?
         .into_iter()
-        .map(|l| (l.slug, l.name))
+        .map(|(_, slug, name)| (slug, name))
         .collect();
     let mut lab_options = options("lab", &f.labs, filters.lab.as_deref(), &|v| {
         lab_names.get(v).cloned()
