@@ -181,18 +181,29 @@ pub async fn create_role(
 ) -> Result<i64, AccountError> {
     let mut tx = db.begin().await?;
     let id = project_roles::create(&mut tx, project.id, &fields(role, true)).await?;
+    role_changed(tx, actor, project, "project.role.create", &role.title).await?;
+    Ok(id)
+}
+
+/// Ends a change of a project's roles: the audit entry, renewed pages, the commit.
+async fn role_changed(
+    mut tx: codefor_storage::Tx,
+    actor: &Account,
+    project: &ProjectRef,
+    action: &str,
+    title: &str,
+) -> Result<(), DbError> {
     audit::record(
         &mut tx,
         Some(actor.id),
         &actor.display_name,
-        "project.role.create",
+        action,
         &project.slug,
-        &role.title,
+        title,
     )
     .await?;
     codefor_storage::bump_content_version(&mut tx).await?;
-    codefor_storage::commit(tx).await?;
-    Ok(id)
+    codefor_storage::commit(tx).await
 }
 
 /// A lead rewrites a role (whether it is open stays); whether there was one.
@@ -208,17 +219,7 @@ pub async fn update_role(
     };
     let mut tx = db.begin().await?;
     let done = project_roles::update(&mut tx, project.id, id, &fields(role, old.open)).await?;
-    audit::record(
-        &mut tx,
-        Some(actor.id),
-        &actor.display_name,
-        "project.role.update",
-        &project.slug,
-        &role.title,
-    )
-    .await?;
-    codefor_storage::bump_content_version(&mut tx).await?;
-    codefor_storage::commit(tx).await?;
+    role_changed(tx, actor, project, "project.role.update", &role.title).await?;
     Ok(done)
 }
 
@@ -248,17 +249,7 @@ pub async fn set_open(
     } else {
         "project.role.close"
     };
-    audit::record(
-        &mut tx,
-        Some(actor.id),
-        &actor.display_name,
-        action,
-        &project.slug,
-        &old.title,
-    )
-    .await?;
-    codefor_storage::bump_content_version(&mut tx).await?;
-    codefor_storage::commit(tx).await?;
+    role_changed(tx, actor, project, action, &old.title).await?;
     Ok(done)
 }
 
@@ -275,17 +266,7 @@ pub async fn delete_role(
     };
     let mut tx = db.begin().await?;
     let done = project_roles::delete(&mut tx, project.id, id).await?;
-    audit::record(
-        &mut tx,
-        Some(actor.id),
-        &actor.display_name,
-        "project.role.delete",
-        &project.slug,
-        &old.title,
-    )
-    .await?;
-    codefor_storage::bump_content_version(&mut tx).await?;
-    codefor_storage::commit(tx).await?;
+    role_changed(tx, actor, project, "project.role.delete", &old.title).await?;
     Ok(done)
 }
 

@@ -326,22 +326,17 @@ async fn standalone(
     section: String,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let chrome = Chrome::load(&state.db).await?;
-    let html = render(
+    let title = format!("Mitmachen bei {}", project.title);
+    crate::projects::section_page(
+        state,
+        visitor,
         "help_wanted/page.html",
-        &chrome,
-        crate::ctx! {
-            nav => "projects",
-            title => format!("Mitmachen bei {}", project.title),
-            project => project,
-            section => section,
-        },
-    )?;
-    if visitor.signed_in() {
-        Ok(private(status, html))
-    } else {
-        Ok((status, html).into_response())
-    }
+        &title,
+        project,
+        section,
+        status,
+    )
+    .await
 }
 
 /// The section again with what was wrong, on its own page.

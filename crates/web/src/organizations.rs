@@ -451,22 +451,17 @@ async fn standalone(
     section: String,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let chrome = Chrome::load(&state.db).await?;
-    let html = render(
+    let title = format!("Wer nutzt {}?", project.title);
+    crate::projects::section_page(
+        state,
+        visitor,
         "organizations/use_page.html",
-        &chrome,
-        crate::ctx! {
-            nav => "projects",
-            title => format!("Wer nutzt {}?", project.title),
-            project => project,
-            section => section,
-        },
-    )?;
-    if visitor.signed_in() {
-        Ok(private(status, html))
-    } else {
-        Ok((status, html).into_response())
-    }
+        &title,
+        project,
+        section,
+        status,
+    )
+    .await
 }
 
 /// The chosen organization of a use form: refused with 403 when the visitor may record

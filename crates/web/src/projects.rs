@@ -455,6 +455,35 @@ pub async fn index(
     )
 }
 
+/// A section of a project page (who uses it, roles) on a page of its own, where a form
+/// with mistakes comes back; private when the visitor is signed in.
+pub(crate) async fn section_page(
+    state: &AppState,
+    visitor: &Visitor,
+    template: &str,
+    title: &str,
+    project: &impl Serialize,
+    section: String,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let chrome = Chrome::load(&state.db).await?;
+    let html = render(
+        template,
+        &chrome,
+        crate::ctx! {
+            nav => "projects",
+            title => title,
+            project => project,
+            section => section,
+        },
+    )?;
+    if visitor.signed_in() {
+        Ok(crate::forms::private(status, html))
+    } else {
+        Ok((status, html).into_response())
+    }
+}
+
 /// The ids of a project's labs, for permission checks.
 pub async fn lab_ids(state: &AppState, detail: &ProjectDetail) -> Result<Vec<i64>, WebError> {
     let all = labs::ids(&state.db).await?;
