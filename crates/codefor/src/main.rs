@@ -137,6 +137,10 @@ struct ServeArgs {
     /// it as quiet in the catalog; 0 turns both off.
     #[arg(long, env = "CODEFOR_PROJECT_STALE_DAYS", default_value_t = 365)]
     project_stale_days: i64,
+    /// Hold the first need or comment of every account for a moderator before it is
+    /// public (spam defence for open installations).
+    #[arg(long, env = "CODEFOR_HOLD_FIRST_POSTS")]
+    hold_first_posts: bool,
     /// Fetch the external calendars labs registered (.ics URLs) this often, in minutes;
     /// 0 turns the background fetching off (leads can still fetch by hand).
     #[arg(long, env = "CODEFOR_CALENDAR_SYNC_MINUTES", default_value_t = 60)]
@@ -289,6 +293,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         upload_dir: args.upload_dir,
         inactive_after_days: args.inactive_after_days,
         project_stale_days: args.project_stale_days,
+        participation: codefor_core::participation::Policy {
+            hold_first_posts: args.hold_first_posts,
+        },
         calendar_fetch,
         repository_fetch,
         ..Default::default()

@@ -8,6 +8,7 @@ pub mod labs;
 pub mod licenses;
 pub mod links;
 pub mod media;
+pub mod needs;
 pub mod organizations;
 pub mod pages;
 pub mod people;

@@ -106,6 +106,21 @@ pub enum Action {
     RecordUse { labs: Vec<LabId>, staff: bool },
     /// Confirm that an organization is what it says, and add staff to it.
     VerifyOrganization,
+    /// Take part in the dialog on needs: bring a need, support it, comment, follow,
+    /// report a need or comment.
+    Participate,
+    /// Change the text of a need (its author; admins).
+    EditNeed { author: bool },
+    /// Edit a comment (its author, within the edit window the use-case checks).
+    EditComment { author: bool },
+    /// Take a need up for this lab (its leads).
+    AdoptNeed { lab: LabId },
+    /// Move a need along its workflow and link projects to it: the leads of the lab
+    /// that adopted it; admins for any need.
+    ChangeNeedStatus { adopted_by: Option<LabId> },
+    /// Hide and restore a need or its comments, lock its thread, see its reports: the
+    /// leads of the lab that adopted it; admins for every need and the whole queue.
+    ModerateNeed { adopted_by: Option<LabId> },
 }
 
 impl Action {
@@ -139,6 +154,20 @@ impl Action {
                 staff: true,
             },
             Action::VerifyOrganization,
+            Action::Participate,
+            Action::EditNeed { author: true },
+            Action::EditNeed { author: false },
+            Action::EditComment { author: true },
+            Action::EditComment { author: false },
+            Action::AdoptNeed { lab: own },
+            Action::ChangeNeedStatus {
+                adopted_by: Some(own),
+            },
+            Action::ChangeNeedStatus { adopted_by: None },
+            Action::ModerateNeed {
+                adopted_by: Some(own),
+            },
+            Action::ModerateNeed { adopted_by: None },
         ]
     }
 }
@@ -151,8 +180,17 @@ pub fn allows(viewer: &Viewer, action: &Action) -> bool {
     }
     match action {
         Action::ViewPublic => true,
-        Action::ManageOwnAccount | Action::JoinLab | Action::Rsvp | Action::OfferHelp => {
-            viewer.is_signed_in()
+        Action::ManageOwnAccount
+        | Action::JoinLab
+        | Action::Rsvp
+        | Action::OfferHelp
+        | Action::Participate => viewer.is_signed_in(),
+        Action::EditNeed { author } | Action::EditComment { author } => {
+            viewer.is_signed_in() && *author
+        }
+        Action::AdoptNeed { lab } => viewer.leads(*lab),
+        Action::ChangeNeedStatus { adopted_by } | Action::ModerateNeed { adopted_by } => {
+            adopted_by.is_some_and(|lab| viewer.leads(lab))
         }
         Action::RecordUse { labs, staff } => {
             viewer.is_signed_in() && (*staff || labs.iter().any(|lab| viewer.leads(*lab)))
@@ -213,7 +251,7 @@ mod tests {
     fn permission_matrix() {
         use Role::*;
         // (action index in `Action::all_for`, roles allowed on their own lab A)
-        let expected: [(&str, &[Role]); 20] = [
+        let expected: [(&str, &[Role]); 30] = [
             (
                 "view public",
                 &[Anonymous, SignedIn, LabMember, LabLead, Admin],
@@ -240,6 +278,19 @@ mod tests {
                 &[SignedIn, LabMember, LabLead, Admin],
             ),
             ("verify organization", &[Admin]),
+            ("participate", &[SignedIn, LabMember, LabLead, Admin]),
+            ("edit own need", &[SignedIn, LabMember, LabLead, Admin]),
+            ("edit another's need", &[Admin]),
+            ("edit own comment", &[SignedIn, LabMember, LabLead, Admin]),
+            ("edit another's comment", &[Admin]),
+            ("adopt a need", &[LabLead, Admin]),
+            (
+                "change status of a need adopted by the lab",
+                &[LabLead, Admin],
+            ),
+            ("change status of a need no lab adopted", &[Admin]),
+            ("moderate a need adopted by the lab", &[LabLead, Admin]),
+            ("moderate a need no lab adopted", &[Admin]),
         ];
         let roles = [Anonymous, SignedIn, LabMember, LabLead, Admin];
         for role in roles {
@@ -253,7 +304,7 @@ mod tests {
                 );
             }
             // … gives nothing on lab B beyond what the role gives everywhere.
-            let lab_bound = [2, 3, 4, 7, 13, 14, 17];
+            let lab_bound = [2, 3, 4, 7, 13, 14, 17, 25, 26, 28];
             for (i, ((name, allowed), action)) in
                 expected.iter().zip(Action::all_for(B)).enumerate()
             {

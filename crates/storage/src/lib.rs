@@ -26,6 +26,8 @@ pub mod labs;
 pub mod media;
 pub mod meetups;
 pub mod memberships;
+pub mod needs;
+pub mod notifications;
 pub mod organizations;
 pub mod pages;
 pub mod people;

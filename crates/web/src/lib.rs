@@ -38,6 +38,10 @@ mod map;
 mod media;
 mod meetups;
 mod memberships;
+mod moderation;
+mod need_comments;
+mod needs;
+mod notifications;
 mod organizations;
 mod pages;
 mod posts;
@@ -73,6 +77,8 @@ pub struct Config {
     /// Projects without a sign of life for this many days are marked as quiet in the
     /// catalog, and their leads are reminded.
     pub project_stale_days: i64,
+    /// How needs and comments are held for review.
+    pub participation: codefor_core::participation::Policy,
     /// How project repositories are read for their publiccode.yml.
     pub repository_fetch: codefor_core::repositories::GitPolicy,
     /// How external calendars are fetched (addresses allowed, time and size limits).
@@ -91,6 +97,7 @@ impl Default for Config {
             upload_dir: std::path::PathBuf::from("uploads"),
             inactive_after_days: 365,
             project_stale_days: 365,
+            participation: codefor_core::participation::Policy::default(),
             repository_fetch: codefor_core::repositories::GitPolicy::default(),
             calendar_fetch: codefor_core::calendars::fetch::FetchPolicy::default(),
         }
@@ -198,6 +205,10 @@ pub fn app(state: AppState) -> Router {
         .merge(meetups::routes())
         .merge(organizations::routes())
         .merge(help_wanted::routes())
+        .merge(needs::routes())
+        .merge(need_comments::routes())
+        .merge(moderation::routes())
+        .merge(notifications::routes())
         // Every routed state change carries its form's CSRF token (see `session`).
         .route_layer(axum::middleware::from_fn(session::csrf_layer))
         .fallback(dispatch::resolve)
