@@ -105,7 +105,8 @@ struct ServeArgs {
     #[arg(long)]
     no_demo: bool,
     /// Public origin (e.g. https://codefor.de) for feeds and links in mails; default: the
-    /// request's Host. With https://, session cookies are marked Secure.
+    /// request's Host. With https://, session cookies are marked Secure. Reminders and
+    /// the mails to followers of needs go out only when it is set.
     #[arg(long, env = "CODEFOR_BASE_URL")]
     base_url: Option<String>,
     /// SMTP server for mails, e.g. smtp://127.0.0.1:25 or
@@ -285,6 +286,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 args.project_stale_days,
             ));
         }
+        // Followers of needs hear by mail: one per event, or a daily digest.
+        tokio::spawn(codefor_core::notifications::run(
+            db.clone(),
+            mailer.clone(),
+            origin.trim_end_matches('/').to_owned(),
+        ));
     }
     let config = codefor_web::Config {
         base_url: args.base_url,

@@ -10,6 +10,9 @@
 
 #[path = "support/browser.rs"]
 mod browser;
+#[path = "it/smtp.rs"]
+#[allow(dead_code)]
+mod smtp;
 
 use std::time::Instant;
 
@@ -991,6 +994,257 @@ async fn an_administration_finds_a_project_to_adopt_and_records_its_use() {
     browser.close().await;
     drop(driver);
     assert_no_problems(&problems);
+}
+
+/// Participation end to end: a citizen brings a need, another person supports it and
+/// comments, a lab lead adopts it and links the project that answers it; the citizen
+/// reads the dated history and gets one digest mail (from the real SMTP listener) with
+/// what happened, and nothing of their own doing. Every page on the way passes axe-core.
+#[tokio::test]
+#[cfg_attr(
+    not(has_browser),
+    ignore = "needs chromium, chromedriver and `npm ci` (axe-core)"
+)]
+async fn a_citizen_brings_a_need_a_lab_adopts_it_and_the_citizen_hears_of_it_once() {
+    let t = demo_network().await;
+    let password = "ein langes Passwort";
+    let citizen = "clara@example.org";
+    let supporter = "sam@example.org";
+    let lead_mail = "lars@example.org";
+    confirmed_account(&t.db, citizen, "Clara Bürgerin", password).await;
+    confirmed_account(&t.db, supporter, "Sam Stütze", password).await;
+    let lead = confirmed_account(&t.db, lead_mail, "Lars Leitung", password).await;
+    codefor_core::admin::make_lead(
+        &t.db,
+        codefor_core::admin::Actor::COMMAND_LINE,
+        lead,
+        "kiel",
+    )
+    .await
+    .expect("lead of kiel");
+    let (smtp_url, inbox) = smtp::start().await;
+    let mailer =
+        codefor_core::mail::Mailer::smtp(&smtp_url, "Code for Germany <test@codefor.invalid>")
+            .expect("mailer");
+    let base = browser::serve_with(
+        t.db.clone(),
+        codefor_web::Config {
+            mailer: mailer.clone(),
+            ..Default::default()
+        },
+    )
+    .await;
+    let driver = Chromedriver::start().await;
+    let browser = Browser::open(&driver).await;
+    let c = &browser.client;
+    let mut problems = Vec::new();
+
+    // The citizen describes the need and submits it.
+    sign_in(c, &base, citizen, password, "/beduerfnisse/neu/").await;
+    problems.extend(
+        browser
+            .check(
+                &base,
+                &Page {
+                    path: "/beduerfnisse/neu/",
+                    shot: "need-form",
+                    title: "Ein Bedürfnis einbringen – Code for Germany",
+                    h1: "Ein Bedürfnis einbringen",
+                    h1_visible: true,
+                    texts: &["Verhaltenskodex", "Als Entwurf speichern"],
+                    shows: &[("label[for=f-title]", "Titel")],
+                },
+            )
+            .await,
+    );
+    c.goto(&format!("{base}/beduerfnisse/neu/"))
+        .await
+        .expect("form");
+    type_into(c, "#f-title", "Sichere Schulwege in Kiel-Gaarden").await;
+    type_into(
+        c,
+        "#f-body",
+        "Eltern wissen nicht, welche Wege zur Grundschule sicher sind. Eine Karte mit offenen Daten würde helfen.",
+    )
+    .await;
+    find(c, "#f-thema")
+        .await
+        .select_by_value("mobilitaet")
+        .await
+        .expect("topic");
+    find(c, "#f-land")
+        .await
+        .select_by_value("schleswig-holstein")
+        .await
+        .expect("state");
+    type_into(c, "#f-ort", "Kiel").await;
+    click(c, "button[name=aktion][value=einreichen]").await;
+    wait_for_url(c, "/").await;
+    let url = c.current_url().await.expect("url").to_string();
+    let path = url.trim_start_matches(&base).to_owned();
+    assert!(
+        path.starts_with("/beduerfnisse/") && path != "/beduerfnisse/neu/",
+        "{path}"
+    );
+    assert!(text(c, "#verlauf").await.contains("Eingereicht"));
+    sign_out(c).await;
+
+    // Someone else supports it and joins the discussion.
+    sign_in(c, &base, supporter, password, &path).await;
+    click(c, "#unterstuetzen button[type=submit]").await;
+    wait_for_url(c, "#unterstuetzen").await;
+    assert!(
+        text(c, "#unterstuetzen")
+            .await
+            .contains("1 Person unterstützt")
+    );
+    type_into(
+        c,
+        "#kommentare form.comment-form textarea[name=body]",
+        "Der Weg über die Johannesstraße hat keine Ampel. Das sollte auf die Karte.",
+    )
+    .await;
+    click(c, "#kommentare form.comment-form button[type=submit]").await;
+    wait_for_text(c, "#kommentare", "Johannesstraße").await;
+    sign_out(c).await;
+
+    // The lead of the Kiel lab adopts it and links the project that answers it.
+    sign_in(c, &base, lead_mail, password, &path).await;
+    let adopt = find(c, "details.step").await;
+    adopt
+        .find(fantoccini::Locator::Css("summary"))
+        .await
+        .expect("summary")
+        .click()
+        .await
+        .expect("open");
+    type_into(
+        c,
+        "#s-adopted-grund",
+        "Wir kartieren Schulwege beim nächsten Treffen.",
+    )
+    .await;
+    click(c, "details.step[open] button[type=submit]").await;
+    wait_for_url(c, "#verlauf").await;
+    type_into(c, "#link-projekt", "/projekte/wege-ohne-stufen/").await;
+    click(c, "#projekte form.form button[type=submit]").await;
+    wait_for_url(c, "#projekte").await;
+    assert!(text(c, "#projekte").await.contains("Wege ohne Stufen"));
+    sign_out(c).await;
+
+    // The citizen reads what became of it.
+    sign_in(c, &base, citizen, password, &path).await;
+    type_into(
+        c,
+        "#kommentare form.comment-form textarea[name=body]",
+        "Danke, genau diesen Weg meine ich.",
+    )
+    .await;
+    click(c, "#kommentare form.comment-form button[type=submit]").await;
+    wait_for_text(c, "#kommentare", "genau diesen Weg").await;
+    let history = text(c, "#verlauf").await;
+    assert!(history.contains("Von einem Lab übernommen"), "{history}");
+    assert!(
+        history.contains("Wir kartieren Schulwege beim nächsten Treffen."),
+        "{history}"
+    );
+    assert!(history.contains("OK Lab Kiel"), "{history}");
+    problems.extend(
+        browser
+            .check(
+                &base,
+                &Page {
+                    path: &path,
+                    shot: "need-adopted",
+                    title: "Sichere Schulwege in Kiel-Gaarden – Code for Germany",
+                    h1: "Sichere Schulwege in Kiel-Gaarden",
+                    h1_visible: true,
+                    texts: &["Wege ohne Stufen", "Johannesstraße", "1 Person unterstützt"],
+                    shows: &[(".badge", "Von einem Lab übernommen")],
+                },
+            )
+            .await,
+    );
+    problems.extend(
+        browser
+            .check(
+                &base,
+                &Page {
+                    path: "/beduerfnisse/",
+                    shot: "needs",
+                    title: "Bedürfnisse – Code for Germany",
+                    h1: "Bedürfnisse",
+                    h1_visible: true,
+                    texts: &["Sichere Schulwege in Kiel-Gaarden"],
+                    shows: &[("label[for=f-stand]", "Stand")],
+                },
+            )
+            .await,
+    );
+    browser.close().await;
+    drop(driver);
+
+    // One digest for the citizen: the comment and the steps of others, nothing twice.
+    codefor_core::notifications::send_digests(&t.db, &mailer, &base)
+        .await
+        .expect("digests");
+    codefor_core::notifications::send_digests(&t.db, &mailer, &base)
+        .await
+        .expect("digests again");
+    let mails = inbox.all_to(citizen);
+    assert_eq!(mails.len(), 1, "one digest: {mails:?}");
+    let digest = &quoted_printable(&mails[0].data);
+    assert!(
+        digest.contains("Sichere Schulwege in Kiel-Gaarden"),
+        "{digest}"
+    );
+    assert!(
+        digest.contains("Sam St"),
+        "the supporter's comment: {digest}"
+    );
+    assert!(
+        digest.contains("Lars Leitung"),
+        "the lead's steps: {digest}"
+    );
+    assert!(
+        !digest.contains("genau diesen Weg"),
+        "nothing of the citizen's own doing: {digest}"
+    );
+    assert_no_problems(&problems);
+}
+
+/// Waits until the element shows `needle` (after a form sent the browser on).
+async fn wait_for_text(c: &fantoccini::Client, css: &str, needle: &str) {
+    for _ in 0..100 {
+        if let Ok(el) = c.find(fantoccini::Locator::Css(css)).await
+            && el.text().await.is_ok_and(|t| t.contains(needle))
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{css} never showed {needle:?}");
+}
+
+/// A mail's text as written: quoted-printable soft breaks joined, `=XX` decoded.
+fn quoted_printable(data: &str) -> String {
+    let joined = data.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'='
+            && let Some(hex) = joined.get(i + 1..i + 3)
+            && let Ok(b) = u8::from_str_radix(hex, 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 async fn find(c: &fantoccini::Client, css: &str) -> fantoccini::elements::Element {

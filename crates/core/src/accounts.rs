@@ -91,6 +91,9 @@ const EMAIL_CHANGE_TTL: i64 = DAY;
 /// Shown where a deleted account's contributions are listed.
 pub const FORMER_MEMBER: &str = "ehemaliges Mitglied";
 
+/// Shown for a deleted account's needs, comments and steps in a need's history.
+pub const DELETED_ACCOUNT: &str = "Gelöschtes Konto";
+
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
     #[error("the form has errors")]
@@ -763,6 +766,68 @@ pub async fn export(db: &Db, account: &Account) -> Result<serde_json::Value, Acc
             .into_iter()
             .map(|(file, at)| json!({ "url": format!("/uploads/{file}"), "at": at }))
             .collect::<Vec<_>>(),
+        "participation": participation_export(db, account.id).await?,
+    }))
+}
+
+/// Needs, supports, follows, comments, notifications and the mail setting of an
+/// account, for its export.
+async fn participation_export(db: &Db, account: i64) -> Result<serde_json::Value, AccountError> {
+    use codefor_storage::{needs, notifications};
+    let need_url = |id: i64| format!("/beduerfnisse/{id}/");
+    let dated = |list: Vec<(i64, String)>| -> Vec<serde_json::Value> {
+        list.into_iter()
+            .map(|(id, at)| json!({ "need": need_url(id), "at": at }))
+            .collect()
+    };
+    let prefs = notifications::mail_prefs(db, account).await?;
+    Ok(json!({
+        "needs": needs::by_author(db, account)
+            .await?
+            .into_iter()
+            .map(|n| json!({
+                "need": need_url(n.id),
+                "title": n.title,
+                "body": n.body,
+                "topic": n.topic,
+                "status": n.status,
+                "state": n.state_key,
+                "municipality": n.municipality,
+                "submitted_at": n.submitted_at,
+            }))
+            .collect::<Vec<_>>(),
+        "supports": dated(needs::supported_by(db, account).await?),
+        "follows": dated(needs::followed_by(db, account).await?),
+        "comments": notifications::comments_by(db, account)
+            .await?
+            .into_iter()
+            .map(|c| json!({
+                "need": need_url(c.need_id),
+                "comment": c.id,
+                "reply_to": c.parent_id,
+                "body": c.body,
+                "hidden_reason": c.hidden_reason,
+                "held_for_review": c.held != 0,
+                "at": c.created_at,
+                "edited_at": c.edited_at,
+            }))
+            .collect::<Vec<_>>(),
+        "notifications": notifications::all_of(db, account)
+            .await?
+            .into_iter()
+            .map(|n| json!({
+                "need": n.need_id.map(need_url),
+                "kind": n.kind,
+                "by": n.actor_name,
+                "summary": n.summary,
+                "path": n.path,
+                "at": n.created_at,
+                "read_at": n.read_at,
+                "mailed_at": n.mailed_at,
+            }))
+            .collect::<Vec<_>>(),
+        "mail_setting": prefs.as_ref().map(|p| p.notify_mail.clone()),
+        "last_digest_at": prefs.and_then(|p| p.last_digest_at),
     }))
 }
 
@@ -800,6 +865,16 @@ pub async fn delete(db: &Db, account: &Account, password: &str) -> Result<(), Ac
             .await?;
         }
     }
+    // Supports go with the support counts of the needs; names in need histories and
+    // notifications go. Follows and notifications cascade; needs and comments stay
+    // without author.
+    codefor_storage::notifications::forget_account(
+        &mut tx,
+        account.id,
+        &account.display_name,
+        DELETED_ACCOUNT,
+    )
+    .await?;
     accounts::delete(&mut tx, account.id).await?;
     audit::record(&mut tx, None, FORMER_MEMBER, "account.delete", "Konto", "").await?;
     codefor_storage::bump_content_version(&mut tx).await?;

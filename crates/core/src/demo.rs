@@ -580,6 +580,7 @@ pub async fn seed(db: &Db) -> Result<(), DbError> {
         pages::upsert(&mut tx, &page).await?;
     }
     seed_adoption(&mut tx).await?;
+    seed_needs(&mut tx).await?;
     bump_content_version(&mut tx).await?;
     tx.commit().await?;
     Ok(())
@@ -683,6 +684,178 @@ async fn seed_adoption(tx: &mut codefor_storage::Connection) -> Result<(), DbErr
             open: true,
         };
         project_roles::create(tx, project, &fields).await?;
+    }
+    Ok(())
+}
+
+/// A demo need and what became of it so far.
+struct DemoNeed {
+    /// Who brought it: a demo account (it cannot sign in).
+    author: &'static str,
+    organization: Option<&'static str>,
+    title: &'static str,
+    body: &'static str,
+    affected: &'static str,
+    state: Option<&'static str>,
+    municipality: &'static str,
+    topic: &'static str,
+    missing: &'static str,
+    /// Later steps: status, reason, the lab (for "adopted"), a project to link.
+    steps: &'static [(
+        &'static str,
+        &'static str,
+        Option<&'static str>,
+        Option<&'static str>,
+    )],
+    supporters: usize,
+}
+
+const NEED_PEOPLE: &[(&str, &str)] = &[
+    ("ruth.demo@demo.invalid", "Ruth Sommer"),
+    ("jonas.demo@demo.invalid", "Jonas Albers"),
+    ("meike.demo@demo.invalid", "Meike Hansen"),
+    ("timo.demo@demo.invalid", "Timo Brandt"),
+    ("elif.demo@demo.invalid", "Elif Kaya"),
+];
+
+const NEEDS: &[DemoNeed] = &[
+    DemoNeed {
+        author: "meike.demo@demo.invalid",
+        organization: Some("landeshauptstadt-kiel-demo"),
+        title: "Barrierefreie Wege zu den Bürgerbüros finden",
+        body: "Viele Menschen mit Rollator oder Rollstuhl rufen bei uns an, bevor sie ins \
+               Bürgerbüro kommen: Gibt es Stufen? Funktioniert der Aufzug?\n\nWir hätten gern \
+               eine Karte, die Wege ohne Stufen von der Haltestelle bis zum Eingang zeigt – und \
+               die wir selbst aktuell halten können.",
+        affected: "Menschen mit Gehbehinderung, Eltern mit Kinderwagen, Beschäftigte der \
+                   Bürgerbüros am Telefon",
+        state: Some("01"),
+        municipality: "Kiel",
+        topic: "stadt",
+        missing: "Daten zu Stufen, Rampen und Aufzügen rund um öffentliche Gebäude.",
+        steps: &[
+            (
+                "adopted",
+                "Das passt zu unserem Projekt „Wege ohne Stufen“. Wir laden zum nächsten Treffen ein.",
+                Some("kiel"),
+                None,
+            ),
+            (
+                "in_progress",
+                "Die Karte bekommt eine Ebene für die fünf Bürgerbüros.",
+                None,
+                Some("wege-ohne-stufen"),
+            ),
+        ],
+        supporters: 4,
+    },
+    DemoNeed {
+        author: "jonas.demo@demo.invalid",
+        organization: None,
+        title: "Hitzeinseln in der Innenstadt sichtbar machen",
+        body: "Im Sommer wird es in manchen Straßen unerträglich heiß. Wo sind die kühlen \
+               Orte – Brunnen, Schatten, offene Kirchen – und wo fehlen Bäume?\n\nEine Karte \
+               würde älteren Menschen helfen, und der Gemeinderat sähe, wo gepflanzt werden \
+               sollte.",
+        affected: "Ältere Menschen, Kinder, alle ohne Garten",
+        state: Some("08"),
+        municipality: "Freiburg im Breisgau",
+        topic: "umwelt",
+        missing: "Temperaturmessungen in den Stadtteilen, ein Baumkataster als offene Daten.",
+        steps: &[],
+        supporters: 3,
+    },
+    DemoNeed {
+        author: "elif.demo@demo.invalid",
+        organization: None,
+        title: "Öffnungszeiten der Ämter als offene Daten",
+        body: "Die Öffnungszeiten stehen auf jeder Website anders, oft als PDF. Wer Termine \
+               plant oder eine App baut, muss sie abtippen.\n\nGut wäre ein einheitliches, \
+               maschinenlesbares Format, das jede Verwaltung veröffentlicht.",
+        affected: "Alle, die zu einem Amt müssen; Entwicklerinnen und Entwickler von Apps",
+        state: None,
+        municipality: "",
+        topic: "politik",
+        missing: "Ein Standardformat für Öffnungszeiten und Ausnahmen (Feiertage).",
+        steps: &[(
+            "discussion",
+            "Gibt es schon einen Standard, auf den wir aufbauen können? Bitte teilt Beispiele.",
+            None,
+            None,
+        )],
+        supporters: 5,
+    },
+];
+
+/// Demo needs with their history, supports and the demo accounts behind them.
+async fn seed_needs(tx: &mut codefor_storage::Connection) -> Result<(), DbError> {
+    use codefor_storage::{accounts, needs, organizations};
+    let mut ids = Vec::new();
+    for (email, name) in NEED_PEOPLE {
+        // No password hash verifies against "!": demo accounts cannot sign in.
+        if let Some(id) = accounts::create(tx, email, "!", name, false).await? {
+            ids.push((*email, *name, id));
+        }
+    }
+    for n in NEEDS {
+        let Some((_, author_name, author)) = ids.iter().find(|(e, _, _)| *e == n.author) else {
+            continue;
+        };
+        let organization = match n.organization {
+            Some(slug) => organizations::id_by_slug(tx, slug).await?,
+            None => None,
+        };
+        let fields = needs::Fields {
+            title: n.title,
+            body: n.body,
+            body_html: &render_plain(n.body),
+            affected: n.affected,
+            state_key: n.state,
+            municipality: n.municipality,
+            lab_id: None,
+            topic: n.topic,
+            missing: n.missing,
+            organization_id: organization,
+        };
+        let id = needs::create(tx, &fields, *author, true, false).await?;
+        needs::follow(tx, id, *author).await?;
+        needs::add_event(
+            tx,
+            id,
+            "submitted",
+            "Das Bedürfnis ist öffentlich: alle können es unterstützen und mitdiskutieren.",
+            None,
+            Some(*author),
+            author_name,
+        )
+        .await?;
+        let mut adopted = None;
+        for (status, reason, lab, project) in n.steps {
+            if let Some(lab) = lab {
+                adopted = labs::id_by_slug(tx, lab).await?;
+            }
+            if let Some(project) = project
+                && let Some(pid) = codefor_storage::project_roles::project_id(tx, project).await?
+            {
+                needs::link_project(tx, id, pid).await?;
+            }
+            let step = needs::Step {
+                status,
+                adopted_lab_id: adopted,
+                contact_id: None,
+                merged_into: None,
+            };
+            needs::set_status(tx, id, &step).await?;
+            let lab_of_step = if *status == "adopted" { adopted } else { None };
+            needs::add_event(tx, id, status, reason, lab_of_step, None, "OK Lab").await?;
+        }
+        for (_, _, supporter) in ids
+            .iter()
+            .filter(|(_, _, a)| a != author)
+            .take(n.supporters)
+        {
+            needs::support(tx, id, *supporter).await?;
+        }
     }
     Ok(())
 }

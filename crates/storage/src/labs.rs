@@ -591,3 +591,11 @@ pub async fn set_accepts_requests(
         .await?;
     Ok(())
 }
+
+/// The id of the lab with this slug, read inside a transaction.
+pub async fn id_by_slug(conn: &mut Connection, slug: &str) -> Result<Option<i64>, DbError> {
+    Ok(sqlx::query_scalar("SELECT id FROM labs WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(&mut *conn)
+        .await?)
+}

@@ -759,3 +759,15 @@ pub async fn released_posts(db: &Db, account: i64) -> Result<i64, DbError> {
     .await?;
     Ok(needs + comments)
 }
+
+/// The accounts leading a lab (through the person they are linked to): id and name.
+pub async fn lead_accounts(db: &Db, lab: i64) -> Result<Vec<(i64, String)>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT a.id, a.display_name FROM lab_memberships m JOIN accounts a \
+         ON a.person_id = m.person_id WHERE m.lab_id = $1 AND m.role = 'lead' \
+         ORDER BY m.position",
+    )
+    .bind(lab)
+    .fetch_all(db.pool())
+    .await?)
+}

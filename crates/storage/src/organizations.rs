@@ -356,3 +356,13 @@ pub async fn uses_of(
     .fetch_all(db.pool())
     .await?)
 }
+
+/// The id of the organization with this slug, read inside a transaction.
+pub async fn id_by_slug(conn: &mut Connection, slug: &str) -> Result<Option<i64>, DbError> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM organizations WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}

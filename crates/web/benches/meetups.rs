@@ -18,55 +18,30 @@
 //! timed call (criterion's warm-up calls included) is printed at the end.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
 use codefor_core::calendars::ics;
 use codefor_core::calendars::recurrence::{self, BERLIN, Schedule};
 use codefor_domain::{Lab, Link};
 use codefor_storage::Db;
 use codefor_storage::meetups::{self as stored, Filter, Meetup, MeetupFields};
-use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, Criterion, SamplingMode};
+use criterion::Criterion;
 use jiff::civil::Time;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Span, Timestamp};
-use tower::ServiceExt;
+use support::{BoxError, Rng, Row, get, group, measure, print_table, setting};
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+mod support;
 
 fn main() {
-    if let Err(e) = run() {
-        eprintln!("meetups bench failed: {e}");
-        std::process::exit(1);
-    }
-}
-
-fn setting(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn run() -> Result<(), BoxError> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let scratch = rt.block_on(Scratch::create())?;
-    let outcome = bench_all(&rt, &scratch.db, &scratch.label);
-    rt.block_on(scratch.remove());
-    outcome
+    support::main_of("meetups", bench_all);
 }
 
 fn bench_all(rt: &tokio::runtime::Runtime, db: &Db, label: &str) -> Result<(), BoxError> {
     // `cargo test --all-targets` runs benches once each as a smoke test: a small network
     // keeps that quick; `cargo bench` (which passes `--bench`) gets the full one.
-    let measuring = std::env::args().any(|a| a == "--bench");
+    let measuring = support::measuring();
     let labs = setting("BENCH_LABS", if measuring { 500 } else { 20 });
     let meetups = setting("BENCH_MEETUPS", if measuring { 10_000 } else { 200 });
     let started = Instant::now();
@@ -314,113 +289,6 @@ fn expand_all(
         .sum()
 }
 
-fn group<'a>(c: &'a mut Criterion, name: &str, samples: usize) -> BenchmarkGroup<'a, WallTime> {
-    let mut g = c.benchmark_group(name);
-    g.sample_size(samples)
-        .sampling_mode(SamplingMode::Flat)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(4));
-    g
-}
-
-/// One benchmark's calls, for the median/p95 table.
-struct Row {
-    name: String,
-    times: Vec<Duration>,
-    /// What the last call returned: response bytes, or a count.
-    size: usize,
-}
-
-fn measure<F, Fut>(
-    g: &mut BenchmarkGroup<'_, WallTime>,
-    rt: &tokio::runtime::Runtime,
-    rows: &mut Vec<Row>,
-    name: &str,
-    mut call: F,
-) where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = usize>,
-{
-    let mut times = Vec::new();
-    let mut size = 0;
-    g.bench_function(name, |b| {
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let started = Instant::now();
-                size = std::hint::black_box(rt.block_on(call()));
-                let took = started.elapsed();
-                total += took;
-                times.push(took);
-            }
-            total
-        });
-    });
-    if !times.is_empty() {
-        rows.push(Row {
-            name: name.to_owned(),
-            times,
-            size,
-        });
-    }
-}
-
-fn print_table(label: &str, rows: &[Row]) {
-    if rows.is_empty() {
-        return;
-    }
-    println!("\nEvery timed call ({label}), criterion's warm-up included:\n");
-    println!("| what | calls | median [ms] | p95 [ms] | fastest [ms] | bytes or count |");
-    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
-    for row in rows {
-        let mut t = row.times.clone();
-        t.sort();
-        let at = |q: f64| {
-            let i = ((t.len() as f64 * q).ceil() as usize).clamp(1, t.len()) - 1;
-            t[i].as_secs_f64() * 1000.0
-        };
-        println!(
-            "| {} | {} | {:.1} | {:.1} | {:.1} | {} |",
-            row.name,
-            t.len(),
-            at(0.5),
-            at(0.95),
-            t[0].as_secs_f64() * 1000.0,
-            row.size
-        );
-    }
-}
-
-/// A GET through the whole router, as an anonymous visitor; returns the body's size.
-async fn get(app: &Router, uri: impl AsRef<str>) -> usize {
-    let uri = uri.as_ref();
-    let request = match Request::builder()
-        .uri(uri)
-        .header(header::HOST, "codefor.bench")
-        .body(Body::empty())
-    {
-        Ok(r) => r,
-        Err(e) => panic!("{uri}: {e}"),
-    };
-    let response = match app.clone().oneshot(request).await {
-        Ok(r) => r,
-        Err(e) => match e {},
-    };
-    let status = response.status();
-    let body = match axum::body::to_bytes(response.into_body(), usize::MAX).await {
-        Ok(b) => b,
-        Err(e) => panic!("{uri}: {e}"),
-    };
-    if status != StatusCode::OK || body.len() < 1000 {
-        panic!(
-            "{uri}: {status}, {} bytes: {}",
-            body.len(),
-            String::from_utf8_lossy(&body[..body.len().min(500)])
-        );
-    }
-    body.len()
-}
-
 /// What the network feed reads, as `web::meetups::feed` reads it.
 struct FeedData {
     meetups: Vec<Meetup>,
@@ -472,111 +340,7 @@ impl FeedData {
     }
 }
 
-/// The scratch database: an SQLite file, or a database on a PostgreSQL server.
-struct Scratch {
-    db: Db,
-    label: String,
-    file: Option<std::path::PathBuf>,
-    server: Option<(String, String)>,
-}
-
-impl Scratch {
-    async fn create() -> Result<Scratch, BoxError> {
-        let pid = std::process::id();
-        match std::env::var("CODEFOR_BENCH_DATABASE_URL") {
-            Ok(server) if server.starts_with("postgres") => {
-                sqlx::any::install_default_drivers();
-                let name = format!("codefor_bench_{pid}");
-                let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&server).await?;
-                for sql in [
-                    format!("DROP DATABASE IF EXISTS {name}"),
-                    format!("CREATE DATABASE {name}"),
-                ] {
-                    sqlx::query(sqlx::AssertSqlSafe(sql))
-                        .execute(&mut admin)
-                        .await?;
-                }
-                let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(&server);
-                let db = Db::connect(&format!("{base}/{name}")).await?;
-                Ok(Scratch {
-                    db,
-                    label: format!("PostgreSQL, database {name}"),
-                    file: None,
-                    server: Some((server.clone(), name)),
-                })
-            }
-            _ => {
-                let file = std::env::temp_dir().join(format!("codefor-bench-meetups-{pid}.db"));
-                remove_sqlite(&file);
-                let db = Db::connect(&format!("sqlite://{}", file.display())).await?;
-                Ok(Scratch {
-                    db,
-                    label: format!("SQLite file {}", file.display()),
-                    file: Some(file),
-                    server: None,
-                })
-            }
-        }
-    }
-
-    async fn remove(self) {
-        self.db.close().await;
-        if std::env::var_os("BENCH_KEEP").is_some() {
-            println!("BENCH_KEEP: the database stays ({})", self.label);
-            return;
-        }
-        if let Some(file) = &self.file {
-            remove_sqlite(file);
-        }
-        if let Some((server, name)) = &self.server
-            && let Ok(mut admin) = <sqlx::AnyConnection as sqlx::Connection>::connect(server).await
-        {
-            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-            if let Err(e) = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .execute(&mut admin)
-                .await
-            {
-                eprintln!("could not drop the scratch database {name}: {e}");
-            }
-        }
-    }
-}
-
-fn remove_sqlite(file: &std::path::Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let mut p = file.as_os_str().to_owned();
-        p.push(suffix);
-        let _ = std::fs::remove_file(p);
-    }
-}
-
 // ---- the generated network ----------------------------------------------------------
-
-/// SplitMix64: the same network for the same seed, without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// In `lo..=hi`.
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + (self.next() % ((hi - lo + 1) as u64)) as i64
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[(self.next() % items.len() as u64) as usize]
-    }
-}
 
 /// Key, weight (roughly by population), centre, spread in degrees, cities (name, slug).
 type StateRow = (

@@ -26,7 +26,7 @@ pub fn origin(state: &AppState, headers: &HeaderMap) -> String {
     format!("http://{host}")
 }
 
-fn rss_response(channel: &Channel) -> Response {
+pub(crate) fn rss_response(channel: &Channel) -> Response {
     (
         [(
             header::CONTENT_TYPE,
@@ -37,7 +37,7 @@ fn rss_response(channel: &Channel) -> Response {
         .into_response()
 }
 
-fn channel(title: &str, link: String, description: &str, items: Vec<Item>) -> Channel {
+pub(crate) fn channel(title: &str, link: String, description: &str, items: Vec<Item>) -> Channel {
     let mut channel = Channel::default();
     channel.set_title(title.to_owned());
     channel.set_link(link);
@@ -47,7 +47,7 @@ fn channel(title: &str, link: String, description: &str, items: Vec<Item>) -> Ch
     channel
 }
 
-fn item(title: String, link: String, date: Option<&str>, description: Option<String>) -> Item {
+pub(crate) fn item(title: String, link: String, date: Option<&str>, description: Option<String>) -> Item {
     let mut item = Item::default();
     item.set_title(title);
     item.set_link(link.clone());

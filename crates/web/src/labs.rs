@@ -123,6 +123,8 @@ pub async fn show(state: &AppState, slug: &str) -> Result<Option<Html<String>>, 
             labs: vec![detail.id],
         },
     );
+    let needs =
+        crate::needs::lab_section(state, detail.id, detail.lab.state_key.as_deref()).await?;
     render(
         "lab.html",
         &chrome,
@@ -144,6 +146,7 @@ pub async fn show(state: &AppState, slug: &str) -> Result<Option<Html<String>>, 
             meetups => meetups,
             plan => plan,
             accepts => labs::accepts_requests(&state.db, detail.id).await?,
+            needs => needs,
         },
     )
     .map(Some)

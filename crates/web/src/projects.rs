@@ -590,6 +590,7 @@ pub async fn show(
             sync_ok_de => detail.sync.ok_at.map(dates::german_unix),
             adoption => adoption,
             help => help,
+            needs => crate::needs::of_project(state, detail.id).await?,
             csrf => current.csrf(),
             project => detail.project,
         },

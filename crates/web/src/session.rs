@@ -62,6 +62,7 @@ impl Visitor {
             viewer: self.viewer.clone(),
             person_id: self.current.as_ref().and_then(|c| c.account.person_id),
             csrf: self.csrf(),
+            unread: 0,
         }
     }
 }
@@ -79,6 +80,8 @@ pub struct VisitorView {
     /// The person behind the signed-in account, when it has one.
     #[serde(skip)]
     pub person_id: Option<i64>,
+    /// Unread notifications of the signed-in person, for the header.
+    pub unread: i64,
 }
 
 tokio::task_local! {
@@ -124,6 +127,7 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
                 // Back to a page, never to a form's POST target.
                 let back = match parts.uri.path() {
                     p if p.starts_with("/konto/profil") => "/konto/profil/",
+                    p if p.starts_with("/konto/benachrichtigungen") => "/konto/benachrichtigungen/",
                     _ => "/konto/",
                 };
                 Err(crate::forms::see_other(&format!("/anmelden/?next={back}")))
@@ -208,7 +212,11 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    let view = visitor.view();
+    let mut view = visitor.view();
+    if let Some(current) = &visitor.current {
+        view.unread =
+            codefor_core::notifications::unread_count(&state.db, current.account.id).await;
+    }
     let signed_in = view.signed_in;
     request.extensions_mut().insert(visitor);
     let mut response = VISITOR.scope(view, next.run(request)).await;
@@ -258,6 +266,9 @@ pub async fn csrf_layer(request: Request, next: Next) -> Response {
         } else if path.starts_with("/bearbeiten/")
             || path.starts_with("/vorschau/")
             || (path.starts_with("/projekte/") && path.ends_with("/publiccode/"))
+            // A need's description may be long, and encoded umlauts take 6 bytes each.
+            || path == "/beduerfnisse/neu/"
+            || (path.starts_with("/beduerfnisse/") && path.ends_with("/bearbeiten"))
         {
             crate::EDIT_BODY_LIMIT
         } else {

@@ -76,6 +76,20 @@ fn environment() -> Environment<'static> {
         "help_wanted/index.html",
         "help_wanted/page.html",
         "help_wanted/project_section.html",
+        "notifications/index.html",
+        "needs/index.html",
+        "needs/card.html",
+        "needs/form.html",
+        "needs/show.html",
+        "needs/mine.html",
+        "needs/lab_section.html",
+        "needs/code_of_conduct.html",
+        "needs/comments.html",
+        "needs/comment_page.html",
+        "needs/comment_edit.html",
+        "moderation/panel.html",
+        "moderation/queue.html",
+        "moderation/retry.html",
     );
     env.add_function("page_url", |n: usize| codefor_core::urls::blog_page(n));
     env.set_formatter(html_formatter);

@@ -11,7 +11,7 @@ use crate::meetups::empty_lab;
 use crate::support::{block_on, get};
 
 /// A published project of `lab` whose last sign of life is `date`.
-async fn project(db: &Db, slug: &str, title: &str, lab: &str, date: &str) -> i64 {
+pub(crate) async fn project(db: &Db, slug: &str, title: &str, lab: &str, date: &str) -> i64 {
     let mut tx = db.begin().await.expect("tx");
     let (id, _) = codefor_storage::projects::upsert(
         &mut tx,
@@ -32,14 +32,14 @@ async fn project(db: &Db, slug: &str, title: &str, lab: &str, date: &str) -> i64
     id
 }
 
-async fn signed_in(email: &str, admin: bool, lead_of: Option<&str>) -> Browser {
+pub(crate) async fn signed_in(email: &str, admin: bool, lead_of: Option<&str>) -> Browser {
     account(email, admin, lead_of).await;
     let mut b = Browser::new(&world().await.server);
     assert_eq!(b.sign_in(email, PASSWORD).await.status, 303, "{email}");
     b
 }
 
-async fn account_of(email: &str) -> codefor_storage::accounts::Account {
+pub(crate) async fn account_of(email: &str) -> codefor_storage::accounts::Account {
     codefor_storage::accounts::by_email(&world().await.server.db.db, email)
         .await
         .expect("read")
@@ -47,7 +47,7 @@ async fn account_of(email: &str) -> codefor_storage::accounts::Account {
 }
 
 /// Someone not signed in, with the anonymous form token a browser would have.
-async fn anonymous() -> Browser {
+pub(crate) async fn anonymous() -> Browser {
     let mut b = Browser::new(&world().await.server);
     assert_eq!(b.get("/anmelden/").await.status, 200);
     b

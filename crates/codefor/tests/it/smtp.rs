@@ -35,6 +35,20 @@ impl Inbox {
     }
 }
 
+impl Inbox {
+    /// Every message to `address` received so far, oldest first (without waiting: a
+    /// mail is in the inbox before its sender hears it was accepted).
+    pub fn all_to(&self, address: &str) -> Vec<Received> {
+        self.0
+            .lock()
+            .expect("inbox")
+            .iter()
+            .filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(address)))
+            .cloned()
+            .collect()
+    }
+}
+
 /// Starts the server; returns its `smtp://` URL and the inbox.
 pub async fn start() -> (String, Inbox) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind smtp");

@@ -56,10 +56,12 @@ fn free_port() -> u16 {
 
 /// The site on a loopback port, served by this process.
 pub async fn serve(db: codefor_storage::Db) -> String {
-    let app = codefor_web::app(codefor_web::AppState::new(
-        db,
-        codefor_web::Config::default(),
-    ));
+    serve_with(db, codefor_web::Config::default()).await
+}
+
+/// The same with its own settings (a mailer to a test's SMTP listener).
+pub async fn serve_with(db: codefor_storage::Db, config: codefor_web::Config) -> String {
+    let app = codefor_web::app(codefor_web::AppState::new(db, config));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind the site");
@@ -227,7 +229,7 @@ impl Browser {
             "--password-store=basic".to_owned(),
             "--disable-features=OptimizationHints,OptimizationGuideModelDownloading,\
              OptimizationHintsFetching,OptimizationTargetPrediction,Translate,MediaRouter,\
-             AutofillServerCommunication"
+             AutofillServerCommunication,PasswordLeakDetection"
                 .to_owned(),
             format!("--proxy-server=http://{proxy}"),
             format!("--window-size={},{}", DESKTOP.0, DESKTOP.1),
@@ -239,7 +241,13 @@ impl Browser {
             json!({
                 "binary": CHROMIUM,
                 "args": args,
-                "prefs": { "signin": { "allowed": false, "allowed_on_next_startup": false } },
+                // No password manager: it asks Google whether a typed password leaked.
+                "prefs": {
+                    "signin": { "allowed": false, "allowed_on_next_startup": false },
+                    "credentials_enable_service": false,
+                    "profile": { "password_manager_enabled": false,
+                                 "password_manager_leak_detection": false },
+                },
             }),
         );
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
