@@ -1213,6 +1213,169 @@ async fn a_citizen_brings_a_need_a_lab_adopts_it_and_the_citizen_hears_of_it_onc
     assert_no_problems(&problems);
 }
 
+/// Script and event-handler injection in every text field of a need and in a comment's
+/// Markdown: in Chromium nothing of it runs (each payload would set `window.__pwned`),
+/// and what was typed stays readable as text.
+#[tokio::test]
+#[cfg_attr(
+    not(has_browser),
+    ignore = "needs chromium, chromedriver and `npm ci` (axe-core)"
+)]
+async fn hostile_input_in_needs_and_comments_never_runs_and_stays_text() {
+    let t = demo_network().await;
+    let author = confirmed_account(
+        &t.db,
+        "mallory@example.org",
+        "<img src=x onerror=window.__pwned=1>",
+        "ein langes Passwort",
+    )
+    .await;
+    let account = codefor_storage::accounts::get(&t.db, author)
+        .await
+        .expect("read")
+        .expect("account");
+    let run = "window.__pwned=1";
+    let script = format!("<script>{run}</script>");
+    let handler = format!("<img src=x onerror=\"{run}\">");
+    let form: std::collections::HashMap<String, String> = [
+        ("title", format!("Titel {script}")),
+        (
+            "body",
+            format!(
+                "Text {script} {handler} <svg onload=\"{run}\"></svg> \
+                 [klick](javascript:{run}) <a href=\"javascript:{run}\">a</a> \
+                 <iframe src=\"javascript:{run}\"></iframe> <b onmouseover=\"{run}\">fett</b> Ende"
+            ),
+        ),
+        ("affected", format!("Betroffen {handler}")),
+        ("ort", format!("Ort {script}")),
+        ("missing", format!("Fehlt [x](javascript:{run}) {script}")),
+        ("thema", "daten".to_owned()),
+        ("land", "berlin".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let checked = codefor_core::needs::parse(&t.db, &account, &form)
+        .await
+        .expect("hostile text is still a valid need");
+    let id = codefor_core::needs::create(&t.db, Default::default(), &account, &checked, true)
+        .await
+        .expect("need");
+    let need = codefor_storage::needs::get(&t.db, id)
+        .await
+        .expect("read")
+        .expect("need");
+    let comment = format!(
+        "Kommentar {script} {handler} [klick](javascript:{run}) <details open ontoggle=\"{run}\">x</details>"
+    );
+    codefor_core::need_comments::post(
+        &t.db,
+        Default::default(),
+        &account,
+        &need,
+        &codefor_core::need_comments::Draft {
+            body: &comment,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("comment");
+    let base = serve(t.db.clone()).await;
+    let driver = Chromedriver::start().await;
+    let browser = Browser::open(&driver).await;
+    let c = &browser.client;
+    for path in [
+        format!("/beduerfnisse/{id}/"),
+        "/beduerfnisse/".to_owned(),
+        format!("/beduerfnisse/{id}/kommentare"),
+    ] {
+        c.goto(&format!("{base}{path}")).await.expect("page");
+        find(c, "main").await;
+        // No link anywhere runs script when followed.
+        let hrefs = c
+            .execute(
+                "return Array.from(document.querySelectorAll('[href],[src],[action],[formaction]'))\
+                 .map(e => e.getAttribute('href') || e.getAttribute('src') \
+                 || e.getAttribute('action') || e.getAttribute('formaction'))",
+                vec![],
+            )
+            .await
+            .expect("js");
+        for href in hrefs
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|h| h.as_str())
+        {
+            let h = href.trim().to_ascii_lowercase();
+            assert!(
+                !h.starts_with("javascript:") && !h.starts_with("data:text"),
+                "{path}: {href}"
+            );
+        }
+        // No element carries an event handler (CSP would block one, but it must not
+        // get there); the count finds a planted one, so it can fail.
+        let handlers = "return Array.from(document.querySelectorAll('*')).filter(e => \
+             Array.from(e.attributes).some(a => a.name.toLowerCase().startsWith('on'))).length";
+        let found = c.execute(handlers, vec![]).await.expect("js");
+        assert_eq!(
+            found.as_i64(),
+            Some(0),
+            "{path}: an event handler attribute"
+        );
+        c.execute(
+            "document.querySelector('main').setAttribute('onclick', 'x'); return 1",
+            vec![],
+        )
+        .await
+        .expect("plant");
+        let planted = c.execute(handlers, vec![]).await.expect("js");
+        assert_eq!(
+            planted.as_i64(),
+            Some(1),
+            "the handler count finds a planted one"
+        );
+        // Click and hover whatever an event handler could hang on (no navigation).
+        for css in [
+            "main b",
+            "main img",
+            "main details",
+            "main summary",
+            "main svg",
+        ] {
+            if let Ok(els) = c.find_all(fantoccini::Locator::Css(css)).await {
+                for el in els.into_iter().take(40) {
+                    let _ = el.click().await;
+                }
+            }
+        }
+        c.goto(&format!("{base}{path}")).await.expect("page again");
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let pwned = c
+            .execute(
+                "return window.__pwned === undefined ? 'clean' : 'ran'",
+                vec![],
+            )
+            .await
+            .expect("js");
+        assert_eq!(pwned.as_str(), Some("clean"), "{path}: injected code ran");
+        let main = text(c, "main").await;
+        assert!(
+            main.contains("<script>window.__pwned=1</script>"),
+            "{path}: the text stays visible: {main}"
+        );
+    }
+    let page = text(c, "main").await;
+    // In Markdown, raw HTML is sanitized away; the words around it stay.
+    assert!(
+        page.contains("Kommentar") && page.contains("klick"),
+        "{page}"
+    );
+    browser.close().await;
+    drop(driver);
+}
+
 /// Waits until the element shows `needle` (after a form sent the browser on).
 async fn wait_for_text(c: &fantoccini::Client, css: &str, needle: &str) {
     for _ in 0..100 {

@@ -159,7 +159,7 @@ pub async fn moderate_need(
         NeedAction::Restore => {
             let found = needs::set_hidden(&mut tx, need.id, None).await?;
             reports::resolve_target(&mut tx, need.id, None, actor.id, reports::KEPT).await?;
-            (found, "need.restore", "")
+            (found, "need.unhide", "")
         }
         NeedAction::Lock => (
             needs::set_locked(&mut tx, need.id, true).await?,
@@ -206,7 +206,7 @@ pub async fn moderate_comment(
         ),
         CommentAction::Restore => (
             need_comments::restore(&mut tx, c.id).await?,
-            "comment.restore",
+            "comment.unhide",
             "",
             reports::KEPT,
         ),

@@ -56,4 +56,7 @@ pub const APP_PATHS: &[&str] = &[
     "/sitemap.xml",
     "/robots.txt",
     "/healthz",
+    "/beduerfnisse/",
+    "/beduerfnisse/index.xml",
+    "/verhaltenskodex/",
 ];

@@ -771,3 +771,25 @@ pub async fn lead_accounts(db: &Db, lab: i64) -> Result<Vec<(i64, String)>, DbEr
     .fetch_all(db.pool())
     .await?)
 }
+
+/// The ids of public needs, newest first (for the sitemap).
+pub async fn listed_ids(db: &Db, limit: i64) -> Result<Vec<i64>, DbError> {
+    let sql = format!(
+        "SELECT n.id FROM needs n WHERE {LISTED} ORDER BY n.submitted_at DESC, n.id DESC \
+         LIMIT {}",
+        limit.max(0)
+    );
+    Ok(sqlx::query_scalar(AssertSqlSafe(sql))
+        .fetch_all(db.pool())
+        .await?)
+}
+
+/// When the need's text was last edited (after it was first written), if ever.
+pub async fn last_edited(db: &Db, need: i64) -> Result<Option<String>, DbError> {
+    Ok(
+        sqlx::query_scalar("SELECT MAX(created_at) FROM need_versions WHERE need_id = $1")
+            .bind(need)
+            .fetch_one(db.pool())
+            .await?,
+    )
+}

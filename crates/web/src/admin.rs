@@ -347,6 +347,18 @@ fn action_label(action: &str) -> String {
         ("membership", "leave") => "Lab verlassen".to_owned(),
         ("proposal", "approve") => "Vorschlag angenommen".to_owned(),
         ("proposal", "decline") => "Vorschlag abgelehnt".to_owned(),
+        ("need", "status") => "Bedürfnis: neuer Stand".to_owned(),
+        ("need", "project.link") => "Bedürfnis: Projekt verknüpft".to_owned(),
+        ("need", "project.unlink") => "Bedürfnis: Projekt-Verknüpfung gelöst".to_owned(),
+        ("need", "hide") => "Bedürfnis ausgeblendet".to_owned(),
+        ("need", "unhide") => "Bedürfnis wieder eingeblendet".to_owned(),
+        ("need", "lock") => "Diskussion gesperrt".to_owned(),
+        ("need", "unlock") => "Diskussion entsperrt".to_owned(),
+        ("need", "release") => "Bedürfnis freigegeben".to_owned(),
+        ("comment", "hide") => "Kommentar ausgeblendet".to_owned(),
+        ("comment", "unhide") => "Kommentar wieder eingeblendet".to_owned(),
+        ("comment", "release") => "Kommentar freigegeben".to_owned(),
+        ("report", "dismiss") => "Meldung verworfen".to_owned(),
         (_, "restore") => format!("{noun}: Version wiederhergestellt"),
         (_, "delete") => format!("{noun} gelöscht"),
         (_, "undelete") => format!("{noun} aus dem Papierkorb geholt"),
@@ -356,6 +368,15 @@ fn action_label(action: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn moderation_actions_read_as_words() {
+        assert_eq!(
+            super::action_label("comment.hide"),
+            "Kommentar ausgeblendet"
+        );
+        assert_eq!(super::action_label("need.status"), "Bedürfnis: neuer Stand");
+    }
+
     #[test]
     fn audit_actions_read_as_words() {
         assert_eq!(

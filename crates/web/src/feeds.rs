@@ -47,7 +47,12 @@ pub(crate) fn channel(title: &str, link: String, description: &str, items: Vec<I
     channel
 }
 
-pub(crate) fn item(title: String, link: String, date: Option<&str>, description: Option<String>) -> Item {
+pub(crate) fn item(
+    title: String,
+    link: String,
+    date: Option<&str>,
+    description: Option<String>,
+) -> Item {
     let mut item = Item::default();
     item.set_title(title);
     item.set_link(link.clone());
@@ -143,6 +148,13 @@ pub async fn sitemap(
             .await?
             .into_iter()
             .map(|(p, _)| urls::page(&p)),
+    );
+    // Public needs, newest first; a sitemap holds at most 50,000 addresses.
+    paths.extend(
+        codefor_storage::needs::listed_ids(&state.db, 40_000)
+            .await?
+            .into_iter()
+            .map(codefor_core::needs::path),
     );
     paths.sort();
     paths.dedup();

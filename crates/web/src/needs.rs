@@ -396,6 +396,39 @@ async fn create(
     }
 }
 
+/// After a form of the need page: on to `to`, or the page again with what was wrong.
+async fn answer(
+    state: &AppState,
+    visitor: &Visitor,
+    need: &Need,
+    result: Result<(), AccountError>,
+    to: &str,
+    (form, values): (&'static str, HashMap<String, String>),
+) -> Result<Response, WebError> {
+    match result {
+        Ok(()) => {
+            state.cache.recheck();
+            Ok(see_other(to))
+        }
+        Err(AccountError::Invalid(errors)) => {
+            let submitted = Submitted {
+                form,
+                values,
+                errors,
+            };
+            need_page(
+                state,
+                visitor,
+                need,
+                &submitted,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The need with this id as the path names it.
 async fn load(state: &AppState, id: &str) -> Result<Need, WebError> {
     let id: i64 = id.trim().parse().map_err(|_| WebError::NotFound)?;
@@ -498,6 +531,7 @@ async fn need_page(
         })
         .collect();
     let projects = needs::projects_of(&state.db, need.id).await?;
+    let edited = needs::last_edited(&state.db, need.id).await?;
     // The labs this viewer could adopt the need for.
     let all_labs = codefor_storage::labs::ids(&state.db).await?;
     let adopt_labs: Vec<_> = all_labs
@@ -587,6 +621,7 @@ async fn need_page(
                 "final": current.is_final(),
             }),
             byline => byline,
+            edited => edited.as_deref().map(|e| serde_json::json!({ "at": e, "de": dates::german_datetime(e) })),
             merged_into => merged_into,
             show_all => show_all,
             signed_in => visitor.signed_in(),
@@ -704,35 +739,23 @@ async fn submit(
     if need.author_id != Some(current.account.id) {
         return Err(WebError::Forbidden);
     }
-    match core::submit(
+    let result = core::submit(
         &state.db,
         state.config.participation,
         &current.account,
         &need,
     )
     .await
-    {
-        Ok(()) => {
-            state.cache.recheck();
-            Ok(see_other(&core::path(need.id)))
-        }
-        Err(AccountError::Invalid(errors)) => {
-            let submitted = Submitted {
-                form: "status",
-                errors,
-                ..Submitted::default()
-            };
-            need_page(
-                &state,
-                &visitor,
-                &need,
-                &submitted,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    .map(|_| ());
+    answer(
+        &state,
+        &visitor,
+        &need,
+        result,
+        &core::path(need.id),
+        ("status", HashMap::new()),
+    )
+    .await
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -755,35 +778,23 @@ async fn support(
         return Err(WebError::Forbidden);
     }
     let need = load_visible(&state, &visitor, &id).await?;
-    match core::support(
+    let result = core::support(
         &state.db,
         &current.account,
         &need,
         form.unterstuetzen != "0",
     )
     .await
-    {
-        Ok(_) => {
-            state.cache.recheck();
-            Ok(see_other(&format!("{}#unterstuetzen", core::path(need.id))))
-        }
-        Err(AccountError::Invalid(errors)) => {
-            let submitted = Submitted {
-                form: "unterstuetzen",
-                errors,
-                ..Submitted::default()
-            };
-            need_page(
-                &state,
-                &visitor,
-                &need,
-                &submitted,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    .map(|_| ());
+    answer(
+        &state,
+        &visitor,
+        &need,
+        result,
+        &format!("{}#unterstuetzen", core::path(need.id)),
+        ("unterstuetzen", HashMap::new()),
+    )
+    .await
 }
 
 async fn follow(
@@ -833,28 +844,18 @@ async fn step(
         merged_into: value("ziel"),
         project: project_slug(&value("projekt")),
     };
-    match core::step(&state.db, &current.account, &visitor.viewer, &need, &step).await {
-        Ok(_) => {
-            state.cache.recheck();
-            Ok(see_other(&format!("{}#verlauf", core::path(need.id))))
-        }
-        Err(AccountError::Invalid(errors)) => {
-            let submitted = Submitted {
-                form: "status",
-                values: form,
-                errors,
-            };
-            need_page(
-                &state,
-                &visitor,
-                &need,
-                &submitted,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = core::step(&state.db, &current.account, &visitor.viewer, &need, &step)
+        .await
+        .map(|_| ());
+    answer(
+        &state,
+        &visitor,
+        &need,
+        result,
+        &format!("{}#verlauf", core::path(need.id)),
+        ("status", form),
+    )
+    .await
 }
 
 /// A project named by its slug, its path or its whole address.
@@ -881,28 +882,18 @@ async fn link_project(
     }
     let on = form.get("aktion").map(String::as_str) != Some("entfernen");
     let slug = project_slug(form.get("projekt").map_or("", String::as_str));
-    match core::link_project(&state.db, &current.account, &need, &slug, on).await {
-        Ok(_) => {
-            state.cache.recheck();
-            Ok(see_other(&format!("{}#projekte", core::path(need.id))))
-        }
-        Err(AccountError::Invalid(errors)) => {
-            let submitted = Submitted {
-                form: "projekt",
-                values: form,
-                errors,
-            };
-            need_page(
-                &state,
-                &visitor,
-                &need,
-                &submitted,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = core::link_project(&state.db, &current.account, &need, &slug, on)
+        .await
+        .map(|_| ());
+    answer(
+        &state,
+        &visitor,
+        &need,
+        result,
+        &format!("{}#projekte", core::path(need.id)),
+        ("projekt", form),
+    )
+    .await
 }
 
 /// `/konto/beduerfnisse/`: one's own needs, drafts and held ones included.

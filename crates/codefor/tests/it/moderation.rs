@@ -516,11 +516,11 @@ fn the_permission_matrix_over_http() {
         let need_target = format!("beduerfnisse/{n}");
         let comment_target = format!("beduerfnisse/{n}/kommentar/{victim}");
         for who in [lea, adm] {
-            for action in ["need.hide", "need.restore", "need.lock", "need.unlock"] {
+            for action in ["need.hide", "need.unhide", "need.lock", "need.unlock"] {
                 assert!(has(who, action, &need_target), "{who} {action}");
             }
             assert!(has(who, "comment.hide", &comment_target), "{who}");
-            assert!(has(who, "comment.restore", &comment_target), "{who}");
+            assert!(has(who, "comment.unhide", &comment_target), "{who}");
             assert!(
                 has(who, "need.release", &format!("beduerfnisse/{held}")),
                 "{who}"

@@ -324,6 +324,33 @@ fn threads_with_replies_and_quotes() {
             stored.body_html
         );
 
+        // A deleted account's comments stay, without its name.
+        let (theo, mut t) = person(
+            &w.server,
+            "nc-theo@example.org",
+            "Theo Tschüss",
+            false,
+            None,
+        )
+        .await;
+        let gone = posted(&comment(&mut t, n, "Ich bin dann mal weg", None).await, n);
+        let account = codefor_storage::accounts::get(db, theo)
+            .await
+            .expect("read")
+            .expect("account");
+        codefor_core::accounts::delete(db, &account, PASSWORD)
+            .await
+            .expect("delete");
+        let after = anon.get(&format!("/beduerfnisse/{n}/kommentare")).await;
+        let s = section(&after.body);
+        assert!(s.contains("Ich bin dann mal weg"));
+        assert!(!s.contains("Theo Tschüss"));
+        let item = &s[s.find(&format!(r#"id="kommentar-{gone}""#)).expect("kept")..];
+        assert!(
+            item[..400.min(item.len())].contains("Gelöschtes Konto"),
+            "{item}"
+        );
+
         // A reply to a comment that does not exist names the field.
         let wrong = comment(&mut a, n, "Hallo?", Some(999_999)).await;
         assert_eq!(wrong.status, 422);

@@ -415,7 +415,30 @@ fn who_may_do_what_with_a_need() {
             need_row(db, id).await.title,
             "Offene Haushaltsdaten für alle"
         );
+        let page = anonymous().await.get(&need_path).await.body;
+        assert!(page.contains("zuletzt bearbeitet am"), "{page}");
     });
+}
+
+/// Posts every (cookie, form body) to `url` at once; the statuses.
+async fn all_at_once(url: &str, posts: Vec<(String, String)>) -> Vec<u16> {
+    let client = crate::support::client();
+    let requests: Vec<_> = posts
+        .into_iter()
+        .map(|(cookie, body)| {
+            let request = client
+                .post(url)
+                .header("cookie", cookie)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body);
+            tokio::spawn(async move { request.send().await.map(|r| r.status().as_u16()) })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for r in requests {
+        statuses.push(r.await.expect("task").expect("response"));
+    }
+    statuses
 }
 
 /// A session for `account` without a password check: (cookie, CSRF token).
@@ -465,30 +488,17 @@ fn supports_stay_unique_and_counted_under_200_parallel_requests() {
             accounts.push(account);
             sessions.push(session(db, account).await);
         }
-        let client = crate::support::client();
         let url = w.server.url(&format!("/beduerfnisse/{id}/unterstuetzen"));
-        let mut requests = Vec::new();
+        let mut posts = Vec::new();
         for round in 0..4 {
             for (cookie, csrf) in &sessions {
-                let client = client.clone();
-                let url = url.clone();
-                let body = format!("csrf={csrf}&unterstuetzen=1&r={round}");
-                let cookie = cookie.clone();
-                requests.push(tokio::spawn(async move {
-                    client
-                        .post(url)
-                        .header("cookie", cookie)
-                        .header("content-type", "application/x-www-form-urlencoded")
-                        .body(body)
-                        .send()
-                        .await
-                        .map(|r| r.status().as_u16())
-                        .map_err(|e| e.to_string())
-                }));
+                posts.push((
+                    cookie.clone(),
+                    format!("csrf={csrf}&unterstuetzen=1&r={round}"),
+                ));
             }
         }
-        for r in requests {
-            let status = r.await.expect("task").expect("response");
+        for status in all_at_once(&url, posts).await {
             assert_eq!(status, 303, "every support answers");
         }
         let rows = codefor_storage::needs::count_supports(db, id)
@@ -498,29 +508,15 @@ fn supports_stay_unique_and_counted_under_200_parallel_requests() {
         assert_eq!(need_row(db, id).await.support_count, 50);
 
         // Half of them withdraw while the others support again, all at once.
-        let mut requests = Vec::new();
+        let mut posts = Vec::new();
         for (i, (cookie, csrf)) in sessions.iter().enumerate() {
+            let on = if i % 2 == 0 { "0" } else { "1" };
             for _ in 0..4 {
-                let on = if i % 2 == 0 { "0" } else { "1" };
-                let client = client.clone();
-                let url = url.clone();
-                let body = format!("csrf={csrf}&unterstuetzen={on}");
-                let cookie = cookie.clone();
-                requests.push(tokio::spawn(async move {
-                    client
-                        .post(url)
-                        .header("cookie", cookie)
-                        .header("content-type", "application/x-www-form-urlencoded")
-                        .body(body)
-                        .send()
-                        .await
-                        .map(|r| r.status().as_u16())
-                        .map_err(|e| e.to_string())
-                }));
+                posts.push((cookie.clone(), format!("csrf={csrf}&unterstuetzen={on}")));
             }
         }
-        for r in requests {
-            assert_eq!(r.await.expect("task").expect("response"), 303);
+        for status in all_at_once(&url, posts).await {
+            assert_eq!(status, 303);
         }
         let rows = codefor_storage::needs::count_supports(db, id)
             .await
@@ -729,7 +725,9 @@ fn first_needs_of_new_accounts_wait_for_a_moderator_when_configured() {
         codefor_storage::needs::set_held(&mut tx, id, false)
             .await
             .expect("release");
-        codefor_storage::bump_content_version(&mut tx).await.expect("bump");
+        codefor_storage::bump_content_version(&mut tx)
+            .await
+            .expect("bump");
         codefor_storage::commit(tx).await.expect("commit");
         // The page cache looks at the content version at most every 500 ms.
         tokio::time::sleep(std::time::Duration::from_millis(600)).await;
@@ -860,7 +858,10 @@ pub(crate) fn assert_inert(html: &str, what: &str) {
         );
         if name == "script" {
             let src = el.value().attr("src").unwrap_or_default();
-            assert!(src.starts_with("/assets/"), "{what}: a script not of the site");
+            assert!(
+                src.starts_with("/assets/"),
+                "{what}: a script not of the site"
+            );
         }
         for (attr, value) in el.value().attrs() {
             assert!(

@@ -904,7 +904,14 @@ fn a_mail_that_fails_is_sent_on_the_next_run() {
         let n = need(db, author, "Wenn die Post streikt").await;
         follow(db, n, daily).await;
         follow(db, n, quick).await;
-        event(db, n, author, "Rita", "Rita hat kommentiert: der Server schläft").await;
+        event(
+            db,
+            n,
+            author,
+            "Rita",
+            "Rita hat kommentiert: der Server schläft",
+        )
+        .await;
         // No SMTP server listens here: every mail fails.
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -915,13 +922,24 @@ fn a_mail_that_fails_is_sent_on_the_next_run() {
             "Code for Germany <test@codefor.invalid>",
         )
         .expect("mailer");
-        assert_eq!(send_immediate(db, &down, ORIGIN).await.expect("immediate"), 0);
+        assert_eq!(
+            send_immediate(db, &down, ORIGIN).await.expect("immediate"),
+            0
+        );
         assert_eq!(send_digests(db, &down, ORIGIN).await.expect("digests"), 0);
         assert_eq!(unmailed(db, daily).await, 1, "the digest's item waits");
         assert_eq!(unmailed(db, quick).await, 1, "the immediate mail waits");
         // The server is back: both go out, once.
-        assert_eq!(send_immediate(db, &f.mailer, ORIGIN).await.expect("immediate"), 1);
-        assert_eq!(send_digests(db, &f.mailer, ORIGIN).await.expect("digests"), 1);
+        assert_eq!(
+            send_immediate(db, &f.mailer, ORIGIN)
+                .await
+                .expect("immediate"),
+            1
+        );
+        assert_eq!(
+            send_digests(db, &f.mailer, ORIGIN).await.expect("digests"),
+            1
+        );
         assert_eq!(mails(&f.inbox, "retry-taeglich@example.org").len(), 1);
         assert_eq!(mails(&f.inbox, "retry-sofort@example.org").len(), 1);
         assert_eq!(unmailed(db, daily).await + unmailed(db, quick).await, 0);
