@@ -1143,7 +1143,7 @@ async fn a_citizen_brings_a_need_a_lab_adopts_it_and_the_citizen_hears_of_it_onc
     click(c, "#kommentare form.comment-form button[type=submit]").await;
     wait_for_text(c, "#kommentare", "genau diesen Weg").await;
     let history = text(c, "#verlauf").await;
-    assert!(history.contains("Von einem Lab übernommen"), "{history}");
+    assert!(history.contains("Übernommen"), "{history}");
     assert!(
         history.contains("Wir kartieren Schulwege beim nächsten Treffen."),
         "{history}"
@@ -1160,7 +1160,7 @@ async fn a_citizen_brings_a_need_a_lab_adopts_it_and_the_citizen_hears_of_it_onc
                     h1: "Sichere Schulwege in Kiel-Gaarden",
                     h1_visible: true,
                     texts: &["Wege ohne Stufen", "Johannesstraße", "1 Person unterstützt"],
-                    shows: &[(".badge", "Von einem Lab übernommen")],
+                    shows: &[(".badge", "Übernommen")],
                 },
             )
             .await,

@@ -71,12 +71,6 @@ pub const ORGANIZATIONS_PER_ACCOUNT: Limit = Limit {
     max: 5,
     window: DAY,
 };
-/// Offers to help per account (each one mails a project's leads).
-pub const OFFERS_PER_ACCOUNT: Limit = Limit {
-    scope: "offer-account",
-    max: 20,
-    window: DAY,
-};
 pub const MAIL_PER_ACCOUNT: Limit = Limit {
     scope: "mail-account",
     max: 3,

@@ -285,12 +285,6 @@ pub async fn offer(
     let mut errors = FieldErrors::default();
     let message = forms::optional(&mut errors, "message", "Nachricht", message, 1000);
     errors.into_result(())?;
-    crate::accounts::check_and_count(
-        db,
-        crate::accounts::OFFERS_PER_ACCOUNT,
-        &account.id.to_string(),
-    )
-    .await?;
     let role = match role {
         Some(id) => match project_roles::get(db, project.id, id).await? {
             Some(r) if r.open => Some(r),

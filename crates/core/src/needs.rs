@@ -296,6 +296,21 @@ pub async fn submit(
     Ok(())
 }
 
+/// The author throws away their draft (a submitted need stays: others may have
+/// supported it or answered).
+pub async fn delete_draft(db: &Db, account: &Account, need: &Need) -> Result<(), AccountError> {
+    let mut tx = db.begin().await?;
+    if !needs::delete_draft(&mut tx, need.id, account.id).await? {
+        return Err(FieldErrors::one(
+            "status",
+            "Nur Entwürfe lassen sich löschen; ein eingereichtes Bedürfnis bleibt.",
+        )
+        .into());
+    }
+    codefor_storage::commit(tx).await?;
+    Ok(())
+}
+
 /// Whether a need is public: submitted, not hidden, not held.
 pub fn listed(need: &Need) -> bool {
     need.status != Status::Draft.as_str() && need.hidden_reason.is_none() && need.held == 0

@@ -75,7 +75,7 @@ impl Status {
             Status::Draft => "Entwurf",
             Status::Submitted => "Eingereicht",
             Status::Discussion => "In Diskussion",
-            Status::Adopted => "Von einem Lab übernommen",
+            Status::Adopted => "Übernommen",
             Status::InProgress => "In Arbeit",
             Status::Solved => "Gelöst",
             Status::NotPursued => "Nicht weiterverfolgt",

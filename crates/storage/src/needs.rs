@@ -793,3 +793,16 @@ pub async fn last_edited(db: &Db, need: i64) -> Result<Option<String>, DbError> 
             .await?,
     )
 }
+
+/// Deletes a draft of this author (nothing public is ever deleted); whether there was one.
+pub async fn delete_draft(conn: &mut Connection, id: i64, author: i64) -> Result<bool, DbError> {
+    Ok(
+        sqlx::query("DELETE FROM needs WHERE id = $1 AND author_id = $2 AND status = 'draft'")
+            .bind(id)
+            .bind(author)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+            == 1,
+    )
+}

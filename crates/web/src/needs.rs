@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/beduerfnisse/{id}/", get(show))
         .route("/beduerfnisse/{id}/bearbeiten", get(edit_form).post(save))
         .route("/beduerfnisse/{id}/einreichen", post(submit))
+        .route("/beduerfnisse/{id}/loeschen", post(delete_draft))
         .route("/beduerfnisse/{id}/unterstuetzen", post(support))
         .route("/beduerfnisse/{id}/folgen", post(follow))
         .route("/beduerfnisse/{id}/status", post(step))
@@ -753,6 +754,27 @@ async fn submit(
         &need,
         result,
         &core::path(need.id),
+        ("status", HashMap::new()),
+    )
+    .await
+}
+
+async fn delete_draft(
+    State(state): State<AppState>,
+    SignedIn { visitor, current }: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let need = load_visible(&state, &visitor, &id).await?;
+    if need.author_id != Some(current.account.id) {
+        return Err(WebError::Forbidden);
+    }
+    let result = core::delete_draft(&state.db, &current.account, &need).await;
+    answer(
+        &state,
+        &visitor,
+        &need,
+        result,
+        "/konto/beduerfnisse/",
         ("status", HashMap::new()),
     )
     .await

@@ -103,6 +103,34 @@ fn a_need_goes_from_draft_to_solved_with_a_public_dated_history() {
         assert_eq!(anon.get(&format!("/beduerfnisse/{id}/")).await.status, 404);
         let listed = anon.get("/beduerfnisse/").await;
         assert!(!listed.body.contains("Sichere Schulwege in Kiel"));
+        // A draft thrown away is gone; others cannot throw away one's draft.
+        let mut spare_fields =
+            need_fields("Ein verworfener Entwurf", "schleswig-holstein", "daten");
+        spare_fields.push(("aktion", "entwurf"));
+        let spare = bring(&mut citizen, &spare_fields).await;
+        let mut stranger = signed_in("fremde-ablauf@example.org", false, None).await;
+        let refused = stranger
+            .submit(
+                "/beduerfnisse/",
+                &format!("/beduerfnisse/{spare}/loeschen"),
+                &[],
+            )
+            .await;
+        assert_eq!(refused.status, 404, "a draft is invisible to others");
+        let gone = citizen
+            .submit(
+                &format!("/beduerfnisse/{spare}/"),
+                &format!("/beduerfnisse/{spare}/loeschen"),
+                &[],
+            )
+            .await;
+        assert_eq!(gone.status, 303, "{}", gone.body);
+        assert!(
+            codefor_storage::needs::get(db, spare)
+                .await
+                .expect("read")
+                .is_none()
+        );
         let mine = citizen.get("/konto/beduerfnisse/").await;
         assert!(mine.body.contains("Sichere Schulwege in Kiel"));
         assert!(mine.body.contains("Entwurf"));
@@ -212,7 +240,7 @@ fn a_need_goes_from_draft_to_solved_with_a_public_dated_history() {
         let mut at = 0;
         for text in [
             "Eingereicht",
-            "Von einem Lab übernommen",
+            "Übernommen",
             "Wir haben Schulwegdaten schon einmal kartiert.",
             "In Arbeit",
             "Die Schulwegkarte bekommt eine Ebene für Kiel.",
