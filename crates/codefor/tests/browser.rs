@@ -1256,7 +1256,7 @@ async fn hostile_input_in_needs_and_comments_never_runs_and_stays_text() {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
-    let checked = codefor_core::needs::parse(&t.db, &account, &form)
+    let checked = codefor_core::needs::parse(&t.db, &account, &form, None)
         .await
         .expect("hostile text is still a valid need");
     let id = codefor_core::needs::create(&t.db, Default::default(), &account, &checked, true)

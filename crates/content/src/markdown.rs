@@ -7,6 +7,10 @@
 //! line it stands on), raw HTML passes through comrak and is then sanitized by ammonia
 //! with an explicit allow-list. A last pass over the sanitized HTML checks links written
 //! as raw HTML and marks links to other sites as external.
+//!
+//! What anyone writes on the platform (needs, comments) goes through
+//! [`render_contribution`] instead: sanitized the same way, but without heading ids,
+//! with its ids prefixed and its headings below the page's (see `contribution.rs`).
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -22,8 +26,11 @@ use crate::links::{LinkVerdict, SiteIndex};
 use crate::report::Warning;
 use crate::shortcodes::{self, escape_html};
 
+mod contribution;
 mod sanitize;
 pub(crate) mod scan;
+
+pub use contribution::{Shape, contribution_prefix, contribution_shape, render_contribution};
 
 /// Where the Markdown comes from and where it will be shown.
 #[derive(Debug, Clone, Copy)]

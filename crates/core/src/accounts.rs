@@ -764,8 +764,9 @@ pub async fn export(db: &Db, account: &Account) -> Result<serde_json::Value, Acc
     }))
 }
 
-/// Needs, supports, follows, comments, notifications and the mail setting of an
-/// account, for its export.
+/// Needs (and the earlier versions of their texts the account wrote), supports,
+/// follows, comments, filed reports, notifications and the mail setting of an account,
+/// for its export.
 async fn participation_export(db: &Db, account: i64) -> Result<serde_json::Value, AccountError> {
     use codefor_storage::{needs, notifications};
     let need_url = |id: i64| format!("/beduerfnisse/{id}/");
@@ -806,9 +807,33 @@ async fn participation_export(db: &Db, account: i64) -> Result<serde_json::Value
                 "edited_at": c.edited_at,
             }))
             .collect::<Vec<_>>(),
+        "need_versions": notifications::need_versions_by(db, account)
+            .await?
+            .into_iter()
+            .map(|v| json!({
+                "need": need_url(v.need_id),
+                // The fields as they were before an edit.
+                "before": serde_json::from_str::<serde_json::Value>(&v.snapshot)
+                    .unwrap_or(serde_json::Value::String(v.snapshot)),
+                "replaced_at": v.created_at,
+            }))
+            .collect::<Vec<_>>(),
+        "reports": notifications::reports_by(db, account)
+            .await?
+            .into_iter()
+            .map(|r| json!({
+                "need": need_url(r.need_id),
+                "comment": r.comment_id,
+                "reason": r.reason,
+                "at": r.created_at,
+                "resolved_at": r.resolved_at,
+                "outcome": r.outcome,
+            }))
+            .collect::<Vec<_>>(),
         "notifications": notifications::all_of(db, account)
             .await?
             .into_iter()
+            .map(crate::notifications::readable)
             .map(|n| json!({
                 "need": n.need_id.map(need_url),
                 "kind": n.kind,
@@ -838,10 +863,22 @@ fn rfc3339_now() -> String {
 }
 
 /// Deletes the account and its personal data (address, password, sessions, tokens,
-/// rate-limit counters). Public contributions stay, attributed to a former member.
+/// rate-limit counters, drafts and what was held for review and never released).
+/// Public contributions stay, attributed to a former member.
 pub async fn delete(db: &Db, account: &Account, password: &str) -> Result<(), AccountError> {
     require_password(db, account, "delete_password", password).await?;
     let mut tx = db.begin().await?;
+    // Drafts and what is still held for review go (never public, the person's alone);
+    // supports go with the support counts of the needs; names in need histories and
+    // notifications go (before the audit log forgets who linked which project). Follows
+    // and notifications cascade; public needs and comments stay without author.
+    codefor_storage::notifications::forget_account(
+        &mut tx,
+        account.id,
+        &account.display_name,
+        DELETED_ACCOUNT,
+    )
+    .await?;
     revisions::anonymize_author(&mut tx, account.id, FORMER_MEMBER).await?;
     audit::anonymize_actor(&mut tx, account.id, FORMER_MEMBER).await?;
     audit::anonymize_target(&mut tx, &account.email, FORMER_MEMBER).await?;
@@ -859,16 +896,6 @@ pub async fn delete(db: &Db, account: &Account, password: &str) -> Result<(), Ac
             .await?;
         }
     }
-    // Supports go with the support counts of the needs; names in need histories and
-    // notifications go. Follows and notifications cascade; needs and comments stay
-    // without author.
-    codefor_storage::notifications::forget_account(
-        &mut tx,
-        account.id,
-        &account.display_name,
-        DELETED_ACCOUNT,
-    )
-    .await?;
     accounts::delete(&mut tx, account.id).await?;
     audit::record(&mut tx, None, FORMER_MEMBER, "account.delete", "Konto", "").await?;
     codefor_storage::bump_content_version(&mut tx).await?;

@@ -808,7 +808,7 @@ async fn seed_needs(tx: &mut codefor_storage::Connection) -> Result<(), DbError>
         let fields = needs::Fields {
             title: n.title,
             body: n.body,
-            body_html: &render_plain(n.body),
+            body_html: &crate::needs::render(n.body),
             affected: n.affected,
             state_key: n.state,
             municipality: n.municipality,
@@ -830,6 +830,7 @@ async fn seed_needs(tx: &mut codefor_storage::Connection) -> Result<(), DbError>
         )
         .await?;
         let mut adopted = None;
+        let mut current = "submitted";
         for (status, reason, lab, project) in n.steps {
             if let Some(lab) = lab {
                 adopted = labs::id_by_slug(tx, lab).await?;
@@ -845,7 +846,8 @@ async fn seed_needs(tx: &mut codefor_storage::Connection) -> Result<(), DbError>
                 contact_id: None,
                 merged_into: None,
             };
-            needs::set_status(tx, id, &step).await?;
+            needs::set_status(tx, id, &step, current).await?;
+            current = status;
             let lab_of_step = if *status == "adopted" { adopted } else { None };
             needs::add_event(tx, id, status, reason, lab_of_step, None, "OK Lab").await?;
         }

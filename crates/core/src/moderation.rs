@@ -153,6 +153,8 @@ pub async fn moderate_need(
     let (found, name, detail) = match action {
         NeedAction::Hide(why) => {
             let found = needs::set_hidden(&mut tx, need.id, Some(why)).await?;
+            // What waits to be mailed about it is never sent.
+            codefor_storage::notifications::withhold_need(&mut tx, need.id).await?;
             reports::resolve_target(&mut tx, need.id, None, actor.id, reports::HIDDEN).await?;
             (found, "need.hide", why.as_str())
         }
@@ -198,12 +200,12 @@ pub async fn moderate_comment(
         return Ok(false);
     };
     let (outcome, name, detail, report_outcome) = match action {
-        CommentAction::Hide(why) => (
-            need_comments::hide(&mut tx, c.id, why).await?,
-            "comment.hide",
-            why.as_str(),
-            reports::HIDDEN,
-        ),
+        CommentAction::Hide(why) => {
+            let outcome = need_comments::hide(&mut tx, c.id, why).await?;
+            // Its notifications are never mailed and no longer quote it.
+            codefor_storage::notifications::withhold_comment(&mut tx, c.id).await?;
+            (outcome, "comment.hide", why.as_str(), reports::HIDDEN)
+        }
         CommentAction::Restore => (
             need_comments::restore(&mut tx, c.id).await?,
             "comment.unhide",

@@ -11,10 +11,11 @@ use codefor_storage::need_comments::{self, Comment};
 use codefor_storage::needs::{self, Need};
 use codefor_storage::{Connection, Db, DbError};
 use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 use crate::accounts::{AccountError, check_and_count, unix_now};
 use crate::forms::FieldErrors;
-use crate::participation::{self, COMMENTS_PER_ACCOUNT, Policy};
+use crate::participation::{self, COMMENT_EDITS_PER_ACCOUNT, COMMENTS_PER_ACCOUNT, Policy};
 
 /// The deepest a reply sits: top-level comments are at depth 0.
 pub const MAX_DEPTH: i64 = 6;
@@ -24,6 +25,10 @@ pub const MAX_CHARS: usize = 5000;
 
 /// Authors may change a comment for this many seconds after posting it.
 pub const EDIT_WINDOW: i64 = 15 * 60;
+
+/// Edits within this many seconds of the comment's last kept version are one edit: the
+/// text before the first of them is the version kept, the ones in between are not.
+pub const MERGE_WINDOW: i64 = 60;
 
 /// The form field of the text.
 pub const BODY: &str = "body";
@@ -188,7 +193,8 @@ pub async fn post(
     errors.into_result(())?;
     check_and_count(db, COMMENTS_PER_ACCOUNT, &account.id.to_string()).await?;
     let held = participation::hold(db, policy, account.id).await?;
-    let body_html = codefor_content::markdown::render_plain(&body);
+    let seed = format!("{}:{}:{}:{body}", need.id, account.id, unix_nanos());
+    let body_html = participation::render_comment(&body, &seed);
     let (parent_id, depth) = placement(parent.as_ref());
     let mut tx = db.begin().await?;
     // Locked or hidden meanwhile: nothing is written.
@@ -245,15 +251,11 @@ pub async fn went_public(
 ) -> Result<(), DbError> {
     need_comments::adjust_count(conn, need, 1).await?;
     needs::touch(conn, need).await?;
-    let text = codefor_content::markdown::summary(body, 100);
-    let (kind, summary) = if reply {
-        ("reply", format!("{author_name} hat geantwortet: {text}"))
-    } else {
-        ("comment", format!("{author_name} hat kommentiert: {text}"))
-    };
+    let (kind, summary) = crate::notifications::comment_news(reply, body);
     codefor_storage::notifications::fan_out(
         conn,
         need,
+        Some(comment),
         author,
         kind,
         author_name,
@@ -267,7 +269,7 @@ pub async fn went_public(
 /// When a comment written at `created_at` (RFC 3339) can no longer be edited (Unix
 /// seconds); `None` for a time that does not parse.
 pub fn editable_until(created_at: &str) -> Option<i64> {
-    OffsetDateTime::parse(created_at, &time::format_description::well_known::Rfc3339)
+    OffsetDateTime::parse(created_at, &Rfc3339)
         .ok()
         .map(|at| at.unix_timestamp() + EDIT_WINDOW)
 }
@@ -300,7 +302,9 @@ pub fn edit_refused(
 }
 
 /// The author changes a comment within [`EDIT_WINDOW`] of posting it; the previous text
-/// is kept as a version.
+/// is kept as a version, unless the last version was kept less than [`MERGE_WINDOW`]
+/// ago (then that version, the oldest text of the minute, stands for both). Changes
+/// count against [`COMMENT_EDITS_PER_ACCOUNT`].
 pub async fn edit(
     db: &Db,
     account: &Account,
@@ -326,7 +330,18 @@ pub async fn edit_at(
         errors.add(BODY, why);
     }
     errors.into_result(())?;
-    let body_html = codefor_content::markdown::render_plain(&body);
+    if comment.body == body {
+        return Ok(());
+    }
+    check_and_count(db, COMMENT_EDITS_PER_ACCOUNT, &account.id.to_string()).await?;
+    let seed = format!("{}:{}:{body}", comment.id, unix_nanos());
+    let body_html = participation::render_comment(&body, &seed);
+    // Two edits at the same moment may both keep a version; nothing is lost then.
+    let merge = need_comments::versions(db, comment.id)
+        .await?
+        .last()
+        .and_then(|v| OffsetDateTime::parse(&v.created_at, &Rfc3339).ok())
+        .is_some_and(|at| (0..MERGE_WINDOW).contains(&(now - at.unix_timestamp())));
     let mut tx = db.begin().await?;
     // Read again inside the transaction: the text kept is the one replaced.
     let Some(current) = need_comments::get_in(&mut tx, need.id, comment.id).await? else {
@@ -336,11 +351,17 @@ pub async fn edit_at(
         return Err(FieldErrors::one(BODY, why).into());
     }
     if current.body != body {
-        need_comments::edit(&mut tx, comment.id, &current.body, &body, &body_html).await?;
+        let previous = (!merge).then_some(current.body.as_str());
+        need_comments::edit(&mut tx, comment.id, previous, &body, &body_html).await?;
         codefor_storage::bump_content_version(&mut tx).await?;
     }
     codefor_storage::commit(tx).await?;
     Ok(())
+}
+
+/// Now in nanoseconds since 1970: part of the seed of a comment's id prefix.
+fn unix_nanos() -> i128 {
+    OffsetDateTime::now_utc().unix_timestamp_nanos()
 }
 
 #[cfg(test)]

@@ -21,6 +21,13 @@ use crate::editing::value;
 use crate::forms::{self, FieldErrors};
 use crate::participation::{self, NEEDS_PER_ACCOUNT, Policy};
 
+/// Supports and withdrawals per account and hour: each one renews every page cache.
+pub const SUPPORTS_PER_ACCOUNT: crate::accounts::Limit = crate::accounts::Limit {
+    scope: "support-account",
+    max: 60,
+    window: 3600,
+};
+
 /// Limits of the fields, also shown as hints beside them.
 pub const TITLE_MAX: usize = 140;
 pub const BODY_MAX: usize = 20_000;
@@ -72,6 +79,7 @@ pub async fn parse(
     db: &Db,
     account: &Account,
     form: &HashMap<String, String>,
+    current: Option<&Need>,
 ) -> Result<Checked, AccountError> {
     participation::check_honeypot(value(form, participation::HONEYPOT))?;
     let mut errors = FieldErrors::default();
@@ -152,6 +160,10 @@ pub async fn parse(
     }
     let organization_id = match value(form, "organisation").trim() {
         "" => None,
+        // Kept as it is, whoever edits (an admin need not belong to it).
+        slug if current.and_then(|n| n.organization_slug.as_deref()) == Some(slug) => {
+            current.and_then(|n| n.organization_id)
+        }
         slug => {
             let mine = codefor_storage::organizations::of_account(db, account.id).await?;
             match mine.into_iter().find(|o| o.slug == slug) {
@@ -196,7 +208,17 @@ fn participation_optional(
 
 /// Renders a need's Markdown (sanitized; links marked `nofollow ugc`).
 pub fn render(body: &str) -> String {
-    codefor_content::markdown::render_plain(body)
+    participation::render_need(body)
+}
+
+/// Renders a need's "what is missing" like its body, with ids of its own (the two may
+/// hold the same footnotes).
+pub fn render_missing(text: &str) -> String {
+    codefor_content::markdown::render_contribution(
+        text,
+        &codefor_content::markdown::contribution_prefix('m', text),
+        participation::NEED_HEADING,
+    )
 }
 
 /// A new need: a draft, or submitted right away (public unless the policy holds first
@@ -246,6 +268,12 @@ pub async fn update(
     need: &Need,
     checked: &Checked,
 ) -> Result<(), AccountError> {
+    check_and_count(
+        db,
+        participation::NEED_EDITS_PER_ACCOUNT,
+        &account.id.to_string(),
+    )
+    .await?;
     let html = render(&checked.body);
     let before = json!({
         "title": need.title,
@@ -278,7 +306,7 @@ pub async fn submit(
     }
     let held = participation::hold(db, policy, account.id).await?;
     let mut tx = db.begin().await?;
-    needs::set_status(
+    if !needs::set_status(
         &mut tx,
         need.id,
         &Step {
@@ -287,8 +315,12 @@ pub async fn submit(
             contact_id: None,
             merged_into: None,
         },
+        Status::Draft.as_str(),
     )
-    .await?;
+    .await?
+    {
+        return Err(changed_meanwhile());
+    }
     needs::set_held(&mut tx, need.id, held).await?;
     submitted(&mut tx, need.id, account).await?;
     codefor_storage::bump_content_version(&mut tx).await?;
@@ -345,6 +377,7 @@ pub async fn support(
     on: bool,
 ) -> Result<bool, AccountError> {
     let status = Status::parse(&need.status).unwrap_or(Status::Draft);
+    check_and_count(db, SUPPORTS_PER_ACCOUNT, &account.id.to_string()).await?;
     if on && (!listed(need) || status.is_final()) {
         return Err(FieldErrors::one(
             "support",
@@ -371,6 +404,11 @@ pub async fn support(
 
 /// Follows a need or stops following it.
 pub async fn follow(db: &Db, account: &Account, need: &Need, on: bool) -> Result<(), AccountError> {
+    if on && !listed(need) && need.author_id != Some(account.id) {
+        return Err(
+            FieldErrors::one("folgen", "Diesem Bedürfnis kann gerade niemand folgen.").into(),
+        );
+    }
     let mut tx = db.begin().await?;
     if on {
         needs::follow(&mut tx, need.id, account.id).await?;
@@ -402,6 +440,10 @@ pub struct StepForm {
 /// is for the leads of the adopting lab; every other step for the leads of the lab
 /// that adopted the need and for admins.
 pub fn may_step(viewer: &Viewer, need: &Need, to: Status, lab: Option<i64>) -> bool {
+    // A hidden or held need rests until its moderators act.
+    if (need.hidden_reason.is_some() || need.held == 1) && !moderates(viewer, need) {
+        return false;
+    }
     match to {
         Status::Draft | Status::Submitted => false,
         // Taking a need over from another lab stays with admins and that lab's leads.
@@ -464,14 +506,19 @@ pub async fn step(
     let mut merged_into = None;
     let mut project = None;
     match to {
-        Status::Adopted if need.adopted_lab_id.is_none() || !form.lab.trim().is_empty() => {
+        // A first adoption names the lab; going back to "adopted" keeps it.
+        Status::Adopted if need.adopted_lab_id.is_none() => {
             let labs = codefor_storage::labs::ids(db).await?;
             match labs.into_iter().find(|(_, s, _)| s == form.lab.trim()) {
                 Some((id, _, _)) => {
                     adopted_lab_id = Some(id);
                     let leads = needs::lead_accounts(db, id).await?;
                     contact_id = match form.contact.trim() {
-                        "" => Some(actor.id),
+                        // The one who adopts is the contact when they lead the lab.
+                        "" => leads
+                            .iter()
+                            .any(|(l, _)| *l == actor.id)
+                            .then_some(actor.id),
                         c => match c
                             .parse::<i64>()
                             .ok()
@@ -548,7 +595,7 @@ pub async fn step(
         None
     };
     let mut tx = db.begin().await?;
-    needs::set_status(
+    if !needs::set_status(
         &mut tx,
         need.id,
         &Step {
@@ -557,8 +604,12 @@ pub async fn step(
             contact_id,
             merged_into,
         },
+        from.as_str(),
     )
-    .await?;
+    .await?
+    {
+        return Err(changed_meanwhile());
+    }
     if let Some(project) = project {
         needs::link_project(&mut tx, need.id, project).await?;
     }
@@ -581,11 +632,12 @@ pub async fn step(
     notifications::fan_out(
         &mut tx,
         need.id,
+        None,
         Some(actor.id),
         "status",
         &actor.display_name,
         &format!(
-            "Neuer Stand: {} – {}",
+            "hat den Stand geändert: {} – {}",
             to.label_de(),
             first_line(&reason, 120)
         ),
@@ -604,6 +656,15 @@ pub async fn step(
     codefor_storage::bump_content_version(&mut tx).await?;
     codefor_storage::commit(tx).await?;
     Ok(to)
+}
+
+/// Someone else moved the need on between reading it and this step.
+fn changed_meanwhile() -> AccountError {
+    FieldErrors::one(
+        "status",
+        "Der Stand hat sich inzwischen geändert. Bitte lade die Seite neu und sieh nach.",
+    )
+    .into()
 }
 
 /// The id of the published project with this slug.
@@ -639,10 +700,11 @@ pub async fn link_project(
         notifications::fan_out(
             &mut tx,
             need.id,
+            None,
             Some(actor.id),
             "project",
             &actor.display_name,
-            &format!("Das Projekt „{}“ arbeitet daran.", detail.project.title),
+            &format!("hat das Projekt „{}“ verknüpft", detail.project.title),
             &format!("{}#projekte", path(need.id)),
         )
         .await?;

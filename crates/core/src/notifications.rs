@@ -3,12 +3,19 @@
 //! (`codefor_domain::needs::MailSetting`): one mail per event, one digest a day, or none.
 //!
 //! Others write notifications with `codefor_storage::notifications::fan_out` in the
-//! transaction of their action; the background task [`run`] mails them. Never a flood:
-//! nobody hears of their own actions, a digest goes out at most once in 24 hours, and
-//! when many events wait for someone who wants one mail each, they get one mail with all
-//! of them. Every mail is claimed in the database before it is sent, so several
-//! instances never send one twice; a mail that fails is logged and not tried again (the
-//! notification stays on the person's page).
+//! transaction of their action; the background task [`run`] mails them. A summary says
+//! what happened without naming anyone (`hat kommentiert: …`); pages and mails put the
+//! actor's name before it. Never a flood: nobody hears of their own actions, a digest
+//! goes out at most once in 24 hours, and when many events wait for someone who wants
+//! one mail each, they get one mail with all of them. Every mail is claimed in the
+//! database before it is sent, so several instances never send one twice; a mail that
+//! fails is logged and tried again on the next run.
+//!
+//! What moderators hide is never mailed: hiding a comment withholds its notifications,
+//! hiding a need what waits about it; and whatever is about a comment or need hidden at
+//! the moment is left out of mails and shows on the page only as
+//! „Ein Beitrag wurde von der Moderation ausgeblendet.“, under „Ausgeblendetes
+//! Bedürfnis“. Shown again, it reads as before (a withheld comment from its text).
 
 use codefor_domain::needs::MailSetting;
 use codefor_storage::accounts::Account;
@@ -52,13 +59,83 @@ pub async fn listing(db: &Db, account: i64, page: i64) -> Result<Listing, Accoun
     let total = store::count(db, account).await?;
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
     let page = page.clamp(1, pages);
-    let items = store::of_account(db, account, PER_PAGE, (page - 1) * PER_PAGE).await?;
+    let items = store::of_account(db, account, PER_PAGE, (page - 1) * PER_PAGE)
+        .await?
+        .into_iter()
+        .map(readable)
+        .collect();
     Ok(Listing {
         items,
         total,
         page,
         pages,
     })
+}
+
+/// A notification as it is shown: one withheld when its comment was hidden gets its
+/// summary back from the comment once moderators show it again.
+pub fn readable(mut n: store::Notification) -> store::Notification {
+    if let Some(body) = n.comment_body.take() {
+        n.summary = comment_news(n.kind == "reply", &body).1;
+    }
+    n
+}
+
+/// What a notification says: the actor's name and what they did (`Anna hat
+/// kommentiert: …`); only the summary for what moderators withheld.
+pub fn headline(n: &store::Notification) -> String {
+    if n.withheld() {
+        n.summary.clone()
+    } else {
+        said(&n.actor_name, &n.summary)
+    }
+}
+
+/// `Anna` and `hat kommentiert: …` → `Anna hat kommentiert: …`.
+fn said(actor: &str, summary: &str) -> String {
+    let summary = summary.trim();
+    match actor.trim() {
+        "" => summary.to_owned(),
+        actor => format!("{actor} {summary}"),
+    }
+}
+
+/// The kind and summary of a notification about a comment (or a reply): what it says,
+/// without naming its author (pages and mails put the name before it).
+pub fn comment_news(reply: bool, body: &str) -> (&'static str, String) {
+    let text = comment_excerpt(body);
+    if reply {
+        ("reply", format!("hat geantwortet: {text}"))
+    } else {
+        ("comment", format!("hat kommentiert: {text}"))
+    }
+}
+
+/// The start of a comment, at most 100 characters: its first paragraph without the
+/// quote a reply may begin with (lines starting with `>`); for a comment that is only
+/// a quote, its first line.
+pub fn comment_excerpt(body: &str) -> String {
+    const MAX: usize = 100;
+    let own: Vec<&str> = body
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('>'))
+        .collect();
+    let text = codefor_content::markdown::summary(&own.join("\n"), MAX);
+    if !text.is_empty() {
+        return text;
+    }
+    let first = body
+        .lines()
+        .map(|l| {
+            l.trim_start_matches(|c: char| c == '>' || c.is_whitespace())
+                .trim()
+        })
+        .find(|l| !l.is_empty())
+        .unwrap_or_default();
+    match codefor_content::markdown::summary(first, MAX) {
+        text if text.is_empty() => crate::needs::first_line(first, MAX),
+        text => text,
+    }
 }
 
 /// How many unread notifications the person has (for the header). A failing database
@@ -312,10 +389,9 @@ fn single(item: &Pending, origin: &str) -> Mail {
         to: item.email.clone(),
         subject: one_line(&format!("{} zu {title}", what(&item.kind))),
         body: format!(
-            "Hallo {},\n\nes gibt Neues bei {title}:\n\n{}\n({}, {})\n\nZum Nachlesen: {}\n{}",
+            "Hallo {},\n\nes gibt Neues bei {title}:\n\n{}\n({})\n\nZum Nachlesen: {}\n{}",
             item.display_name,
-            item.summary.trim(),
-            item.actor_name,
+            said(&item.actor_name, &item.summary),
             when(&item.created_at),
             link(origin, &item.path),
             footer(
@@ -356,10 +432,9 @@ fn collected(items: &[&Pending], origin: &str, kind: Collected) -> Mail {
         text.push_str(&format!("{heading}\n"));
         for item in list {
             text.push_str(&format!(
-                "- {}, {}: {}\n  {}\n",
+                "- {}: {}\n  {}\n",
                 when(&item.created_at),
-                item.actor_name,
-                indented(&item.summary),
+                indented(&said(&item.actor_name, &item.summary)),
                 link(origin, &item.path)
             ));
         }
@@ -422,9 +497,9 @@ mod tests {
 
     #[test]
     fn a_digest_groups_by_need_and_links_everything() {
-        let a = item(1, 7, "Radwege", "Erster");
-        let b = item(2, 8, "Parkbänke", "Zweiter");
-        let c = item(3, 7, "Radwege", "Dritter\nmit zwei Zeilen");
+        let a = item(1, 7, "Radwege", "hat kommentiert: Erster");
+        let b = item(2, 8, "Parkbänke", "hat kommentiert: Zweiter");
+        let c = item(3, 7, "Radwege", "hat kommentiert: Dritter\nmit zwei Zeilen");
         let mail = collected(&[&a, &b, &c], "https://x.example", Collected::Digest);
         assert_eq!(mail.to, "a@example.org");
         assert_eq!(
@@ -435,7 +510,13 @@ mod tests {
         let park = mail.body.find("„Parkbänke“").expect("second need");
         let third = mail.body.find("Dritter").expect("third item");
         assert!(radwege < third && third < park, "{}", mail.body);
-        assert!(mail.body.contains("10.03.2026 um 14:05 Uhr, Bea: Erster"));
+        assert!(
+            mail.body
+                .contains("- 10.03.2026 um 14:05 Uhr: Bea hat kommentiert: Erster\n"),
+            "{}",
+            mail.body
+        );
+        assert_eq!(mail.body.matches("Bea").count(), 3, "once per item");
         assert!(mail.body.contains("Dritter\n  mit zwei Zeilen"));
         assert!(
             mail.body
@@ -449,19 +530,73 @@ mod tests {
 
     #[test]
     fn a_single_mail_names_the_need_and_what_happened() {
-        let mut a = item(1, 7, "Radwege\nneu", "Ein Kommentar");
+        let mut a = item(1, 7, "Radwege\nneu", "hat kommentiert: Ein Kommentar");
         let mail = single(&a, "https://x.example");
         assert_eq!(mail.subject, "Neuer Kommentar zu „Radwege neu“");
         assert!(
             mail.body
-                .contains("Ein Kommentar\n(Bea, 10.03.2026 um 14:05 Uhr)")
+                .contains("Bea hat kommentiert: Ein Kommentar\n(10.03.2026 um 14:05 Uhr)")
         );
+        assert_eq!(mail.body.matches("Bea").count(), 1, "{}", mail.body);
         a.path = "//evil.example/".into();
         assert!(
             single(&a, "https://x.example")
                 .body
                 .contains("Zum Nachlesen: https://x.example/konto/benachrichtigungen/")
         );
+    }
+
+    #[test]
+    fn a_comment_is_summed_up_without_its_quote_and_without_a_name() {
+        let quoted = "> Ben schrieb:\n>\n> Ja, im Portal.\n> Aber veraltet.\n\nDanke, dann **fragen** wir nach.\nGleich morgen.";
+        assert_eq!(
+            comment_news(true, quoted),
+            (
+                "reply",
+                "hat geantwortet: Danke, dann fragen wir nach. Gleich morgen.".to_owned()
+            )
+        );
+        assert_eq!(
+            comment_news(false, "Gibt es dazu schon *Daten*?"),
+            (
+                "comment",
+                "hat kommentiert: Gibt es dazu schon Daten?".to_owned()
+            )
+        );
+        // Nothing but a quote: its first line.
+        assert_eq!(comment_excerpt("> Ben schrieb:\n>\n> Ja."), "Ben schrieb:");
+        assert_eq!(comment_excerpt("  >> Tief\n> zitiert"), "Tief");
+        assert_eq!(
+            comment_excerpt("# Nur eine Überschrift"),
+            "# Nur eine Überschrift"
+        );
+        assert!(comment_excerpt(&"Wort ".repeat(60)).chars().count() <= 101);
+    }
+
+    #[test]
+    fn a_headline_names_the_actor_once_and_nobody_when_withheld() {
+        let mut n = store::Notification {
+            id: 1,
+            need_id: Some(2),
+            comment_id: Some(3),
+            need_title: Some("Radwege".into()),
+            kind: "reply".into(),
+            actor_name: "Anna".into(),
+            summary: "hat geantwortet: Ja.".into(),
+            comment_body: None,
+            path: "/beduerfnisse/2/#kommentar-3".into(),
+            created_at: "2026-03-10T13:05:00Z".into(),
+            read_at: None,
+            mailed_at: None,
+        };
+        assert_eq!(headline(&n), "Anna hat geantwortet: Ja.");
+        n.summary = store::WITHHELD.into();
+        assert_eq!(headline(&n), store::WITHHELD);
+        // Shown again by the moderators: the summary comes back from the comment.
+        n.comment_body = Some("> Zitat\n\nDoch, wieder da.".into());
+        let n = readable(n);
+        assert_eq!(headline(&n), "Anna hat geantwortet: Doch, wieder da.");
+        assert_eq!(n.comment_body, None);
     }
 
     #[test]

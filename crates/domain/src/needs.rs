@@ -215,18 +215,6 @@ impl MailSetting {
     }
 }
 
-/// Counts the links in a text: Markdown links, autolinks and bare addresses, each
-/// address once per occurrence. Used to bound links in what anyone may post.
-pub fn count_links(text: &str) -> usize {
-    let lower = text.to_ascii_lowercase();
-    lower.matches("http://").count()
-        + lower.matches("https://").count()
-        + lower
-            .matches("www.")
-            .count()
-            .saturating_sub(lower.matches("://www.").count())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,16 +231,5 @@ mod tests {
         assert!(!Status::Submitted.can_move_to(Status::Solved));
         assert!(Status::Solved.can_move_to(Status::Discussion));
         assert!(Status::Merged.is_final() && !Status::Adopted.is_final());
-    }
-
-    #[test]
-    fn links_are_counted_in_every_spelling() {
-        assert_eq!(count_links("no links here"), 0);
-        assert_eq!(
-            count_links(
-                "[a](https://a.example) <http://b.example> www.c.example https://www.d.example"
-            ),
-            4
-        );
     }
 }

@@ -113,6 +113,98 @@ pub async fn of_need(db: &Db, need: i64) -> Result<Vec<Comment>, DbError> {
     .await?)
 }
 
+/// Who reads a page of a discussion. Held comments are seen by their authors and the
+/// need's moderators only, so the top-level threads a page is made of — and with them
+/// which page holds a comment — depend on the reader. Hidden comments count for
+/// everyone: they stay in place with their public reason.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reader {
+    /// Sees every comment (a moderator of the need).
+    pub moderator: bool,
+    /// Sees their own held comments.
+    pub account: Option<i64>,
+}
+
+/// The top-level comments a reader sees (`r` is `need_comments`), with `$1` the need,
+/// `$2` the moderator flag and `$3` the reader's account.
+const ROOTS: &str = "r.need_id = $1 AND r.parent_id IS NULL \
+     AND (r.held = 0 OR $2 = 1 OR r.author_id = $3)";
+
+/// One page of a discussion: the top-level comments `per_page * (page - 1) + 1` to
+/// `per_page * page` the reader sees, oldest first, each with all its replies (held and
+/// hidden ones included: the caller decides who sees what), ordered by id. One query:
+/// the page's roots, then their replies level by level along `parent_id` (a reply is
+/// always younger than what it answers, so the walk ends whatever the data holds).
+pub async fn page(
+    db: &Db,
+    need: i64,
+    reader: Reader,
+    per_page: i64,
+    page: i64,
+) -> Result<Vec<Comment>, DbError> {
+    let per_page = per_page.max(1);
+    let offset = page.max(1).saturating_sub(1).saturating_mul(per_page);
+    Ok(sqlx::query_as::<_, Comment>(sqlx::AssertSqlSafe(format!(
+        "WITH RECURSIVE roots (id) AS ( \
+             SELECT r.id FROM need_comments r WHERE {ROOTS} ORDER BY r.id LIMIT $4 OFFSET $5 \
+         ), tree (id) AS ( \
+             SELECT id FROM roots \
+             UNION ALL \
+             SELECT k.id FROM need_comments k JOIN tree p ON k.parent_id = p.id \
+             WHERE k.id > p.id \
+         ) \
+         SELECT {COLUMNS} JOIN tree t ON t.id = c.id ORDER BY c.id"
+    )))
+    .bind(need)
+    .bind(flag(reader.moderator))
+    .bind(reader.account)
+    .bind(per_page)
+    .bind(offset)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// How many top-level threads of a discussion the reader sees (for the page count).
+pub async fn threads(db: &Db, need: i64, reader: Reader) -> Result<i64, DbError> {
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM need_comments r WHERE {ROOTS}"
+    )))
+    .bind(need)
+    .bind(flag(reader.moderator))
+    .bind(reader.account)
+    .fetch_one(db.pool())
+    .await?)
+}
+
+/// The page (1-based, `per_page` threads each) that shows a comment of this need to
+/// the reader: the comment's thread is found by walking up its parents, the page by
+/// counting the top-level comments before it. `None` when there is no such comment.
+pub async fn page_of(
+    db: &Db,
+    need: i64,
+    comment: i64,
+    reader: Reader,
+    per_page: i64,
+) -> Result<Option<i64>, DbError> {
+    let before: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "WITH RECURSIVE up (id, parent_id) AS ( \
+             SELECT id, parent_id FROM need_comments WHERE id = $4 AND need_id = $1 \
+             UNION ALL \
+             SELECT k.id, k.parent_id FROM need_comments k JOIN up u ON k.id = u.parent_id \
+             WHERE k.id < u.id \
+         ) \
+         SELECT (SELECT COUNT(*) FROM need_comments r WHERE {ROOTS} AND r.id < up.id) \
+         FROM up WHERE up.parent_id IS NULL"
+    )))
+    .bind(need)
+    .bind(flag(reader.moderator))
+    .bind(reader.account)
+    .bind(comment)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(before.map(|n| n / per_page.max(1) + 1))
+}
+
 /// Counts the public comments row by row (for checks; pages read `comment_count`).
 pub async fn count_public(db: &Db, need: i64) -> Result<i64, DbError> {
     Ok(sqlx::query_scalar(
@@ -124,12 +216,12 @@ pub async fn count_public(db: &Db, need: i64) -> Result<i64, DbError> {
     .await?)
 }
 
-/// Rewrites a comment's text, keeping the previous one as a version; whether there was
-/// such a comment.
+/// Rewrites a comment's text, keeping `previous` as a version (`None`: no new version,
+/// the edit merges into the last one); whether there was such a comment.
 pub async fn edit(
     conn: &mut Connection,
     id: i64,
-    previous: &str,
+    previous: Option<&str>,
     body: &str,
     body_html: &str,
 ) -> Result<bool, DbError> {
@@ -146,6 +238,9 @@ pub async fn edit(
     if done.rows_affected() != 1 {
         return Ok(false);
     }
+    let Some(previous) = previous else {
+        return Ok(true);
+    };
     sqlx::query(
         "INSERT INTO need_comment_versions (comment_id, body, created_at) VALUES ($1, $2, $3)",
     )

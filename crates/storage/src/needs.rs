@@ -239,13 +239,19 @@ pub struct Step<'a> {
     pub merged_into: Option<i64>,
 }
 
-/// Moves a need to a status; the first submission dates it. Whether there was one.
-pub async fn set_status(conn: &mut Connection, id: i64, s: &Step<'_>) -> Result<bool, DbError> {
+/// Moves a need from status `from` to a status; the first submission dates it.
+/// Whether it still stood at `from` (a step taken meanwhile by someone else wins).
+pub async fn set_status(
+    conn: &mut Connection,
+    id: i64,
+    s: &Step<'_>,
+    from: &str,
+) -> Result<bool, DbError> {
     let now = now();
     let done = sqlx::query(
         "UPDATE needs SET status = $1, adopted_lab_id = $2, contact_id = $3, merged_into = $4, \
          submitted_at = COALESCE(submitted_at, CASE WHEN $1 <> 'draft' THEN $5 END), \
-         last_activity = $5, updated_at = $5 WHERE id = $6",
+         last_activity = $5, updated_at = $5 WHERE id = $6 AND status = $7",
     )
     .bind(s.status)
     .bind(s.adopted_lab_id)
@@ -253,6 +259,7 @@ pub async fn set_status(conn: &mut Connection, id: i64, s: &Step<'_>) -> Result<
     .bind(s.merged_into)
     .bind(&now)
     .bind(id)
+    .bind(from)
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -335,13 +342,12 @@ pub async fn support(conn: &mut Connection, need: i64, account: i64) -> Result<b
     .rows_affected()
         == 1;
     if inserted {
-        sqlx::query(
-            "UPDATE needs SET support_count = support_count + 1, last_activity = $1 WHERE id = $2",
-        )
-        .bind(&now)
-        .bind(need)
-        .execute(&mut *conn)
-        .await?;
+        // Supports count, but are no activity: a script toggling one must not keep a
+        // need on top of "recently active".
+        sqlx::query("UPDATE needs SET support_count = support_count + 1 WHERE id = $1")
+            .bind(need)
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(inserted)
 }

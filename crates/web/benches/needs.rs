@@ -27,11 +27,13 @@
 //! index by account is dropped for the load and built again afterwards (a sort instead
 //! of 10,000,000 random inserts), and on PostgreSQL the load of supports and follows
 //! runs with `session_replication_role = replica` (no foreign-key trigger per row: the
-//! rows are consistent by construction, and checked afterwards). After the load, every
-//! need's `support_count` is checked against its rows and its `comment_count` is set
-//! to its public comments; PostgreSQL gets a `VACUUM ANALYZE`, as its autovacuum would
+//! rows refer to needs read in the same statement and to accounts in `1..=A` by
+//! construction). After the load, every need's `support_count` is checked against its
+//! rows, every comment's parent and depth, and `comment_count` is set to the need's
+//! public comments; PostgreSQL gets a `VACUUM ANALYZE`, as its autovacuum would
 //! give it soon after such a load, SQLite no `ANALYZE`, as the application never runs
-//! one. The scratch database is removed at the end unless `BENCH_KEEP` is set. Besides
+//! one. The scratch database is removed at the end unless `BENCH_KEEP` is set;
+//! `BENCH_EXPLAIN` prints the plans of the list's statements at the end. Besides
 //! criterion's estimates, a table with the median and p95 of every timed call
 //! (criterion's warm-up calls included) is printed at the end.
 
@@ -118,10 +120,26 @@ fn bench_all(rt: &tokio::runtime::Runtime, db: &Db, label: &str) -> Result<(), B
     for (q, _) in &lists {
         rt.block_on(get(&app, format!("/beduerfnisse/?{q}&messung=0")));
     }
-    for (id, session) in [(big.id, &big.session), (typical.id, &typical.session)] {
+    for (id, session) in [
+        (big.id, &big.session),
+        (typical.id, &typical.session),
+        (longest.id, &longest.session),
+    ] {
         rt.block_on(get(&app, format!("/beduerfnisse/{id}/?messung=0")));
         rt.block_on(get_as(&app, format!("/beduerfnisse/{id}/"), Some(session)));
     }
+    // The last page of the longest discussion (its top-level threads, 50 a page), and
+    // its newest comment.
+    let (last_page, newest) = rt.block_on(async {
+        let reader = codefor_storage::need_comments::Reader::default();
+        let threads = codefor_storage::need_comments::threads(db, longest.id, reader).await?;
+        let newest: i64 =
+            sqlx::query_scalar("SELECT MAX(id) FROM need_comments WHERE need_id = $1")
+                .bind(longest.id)
+                .fetch_one(db.pool())
+                .await?;
+        Ok::<_, BoxError>((((threads + 49) / 50).max(1), newest))
+    })?;
     rt.block_on(get(&app, format!("/{}/?messung=0", data.lab_slug)));
     rt.block_on(get(&app, "/beduerfnisse/index.xml?messung=0"));
 
@@ -177,6 +195,32 @@ fn bench_all(rt: &tokio::runtime::Runtime, db: &Db, label: &str) -> Result<(), B
                 longest.supports, longest.comments
             ),
             || get(&app, format!("/beduerfnisse/{id}/?messung={}", fresh())),
+        );
+        let session = longest.session.as_str();
+        measure(
+            &mut g,
+            rt,
+            &mut rows,
+            &format!("GET /beduerfnisse/{id}/ (longest discussion), signed in as a supporter"),
+            || get_as(&app, format!("/beduerfnisse/{id}/"), Some(session)),
+        );
+        measure(
+            &mut g,
+            rt,
+            &mut rows,
+            &format!(
+                "GET /beduerfnisse/{id}/kommentare?seite={last_page} (longest discussion, \
+                 last page), anonymous"
+            ),
+            || {
+                get(
+                    &app,
+                    format!(
+                        "/beduerfnisse/{id}/kommentare?seite={last_page}&messung={}",
+                        fresh()
+                    ),
+                )
+            },
         );
         g.finish();
     }
@@ -353,6 +397,42 @@ fn bench_all(rt: &tokio::runtime::Runtime, db: &Db, label: &str) -> Result<(), B
                 },
             );
         }
+        // What the discussion reads now: its number of threads and one page of them.
+        let id = longest.id;
+        let reader = codefor_storage::need_comments::Reader::default();
+        for page in [1, last_page] {
+            measure(
+                &mut g,
+                rt,
+                &mut rows,
+                &format!(
+                    "need_comments::threads + page (longest discussion, page {page} of \
+                     {last_page})"
+                ),
+                || async move {
+                    use codefor_storage::need_comments::{page as one_page, threads};
+                    match (
+                        threads(db, id, reader).await,
+                        one_page(db, id, reader, 50, page).await,
+                    ) {
+                        (Ok(_), Ok(c)) => c.len(),
+                        (Err(e), _) | (_, Err(e)) => panic!("need_comments::page: {e}"),
+                    }
+                },
+            );
+        }
+        measure(
+            &mut g,
+            rt,
+            &mut rows,
+            "need_comments::page_of (longest discussion, its newest comment)",
+            || async move {
+                match codefor_storage::need_comments::page_of(db, id, newest, reader, 50).await {
+                    Ok(p) => p.unwrap_or_default() as usize,
+                    Err(e) => panic!("need_comments::page_of: {e}"),
+                }
+            },
+        );
         g.finish();
     }
     criterion.final_summary();
@@ -1102,7 +1182,7 @@ async fn generate(db: &Db, sizes: &Sizes, seed: u64) -> Result<Generated, BoxErr
                 if !para.is_empty() {
                     para.push(' ');
                 }
-                para.push_str(*rng.pick(&SENTENCES));
+                para.push_str(rng.pick::<&str>(&SENTENCES));
             }
             if !md.is_empty() {
                 md.push_str("\n\n");
@@ -1121,13 +1201,13 @@ async fn generate(db: &Db, sizes: &Sizes, seed: u64) -> Result<Generated, BoxErr
             text(&title),
             text(&md),
             text(&html),
-            text(*rng.pick(&AFFECTED)),
+            text(rng.pick::<&str>(&AFFECTED)),
             opt_text(p.state.map(|s| STATES[s].0)),
             text(city),
             opt(p.lab),
             rng.weighted(&THEME_WEIGHTS),
             if rng.chance(50) {
-                text(*rng.pick(&MISSING))
+                text(rng.pick::<&str>(&MISSING))
             } else {
                 "''".to_owned()
             },
@@ -1141,7 +1221,7 @@ async fn generate(db: &Db, sizes: &Sizes, seed: u64) -> Result<Generated, BoxErr
             // The total for now: the comments are generated from it, then it becomes
             // the count of public ones.
             p.comments,
-            i64::from(listed && rng.next() % 100 == 0),
+            i64::from(listed && rng.next().is_multiple_of(100)),
             opt_text(p.hidden.then_some("Verstößt gegen den Verhaltenskodex.")),
             i64::from(p.held),
             if draft {

@@ -1,4 +1,5 @@
-//! Moderation of needs in the browser: „Melden“ for everyone signed in, the moderators'
+//! Moderation of needs in the browser: „Melden“ for everyone signed in (a form on the
+//! need page, a page of its own per comment), the moderators'
 //! panel on a need page ([`need_panel`]: hide with a public reason, restore, lock the
 //! thread, release what was held, the open reports), the same actions on comments, and
 //! the queue at `/moderation/` (open reports, held needs and comments) — admins see
@@ -13,12 +14,13 @@ use codefor_core::accounts::AccountError;
 use codefor_core::forms::FieldErrors;
 use codefor_core::moderation::{self as core, MAX_HIDE_REASON, MAX_REPORT};
 use codefor_domain::permissions::{Action, allows};
+use codefor_storage::need_comments::Comment;
 use codefor_storage::needs::Need;
 use codefor_storage::reports::{self, Report};
 use serde::Deserialize;
 
 use crate::forms::{private, see_other};
-use crate::need_comments::{moderates, visible_need};
+use crate::need_comments::{comment_path, moderates, visible_need};
 use crate::session::{SignedIn, Visitor};
 use crate::views::{Chrome, fragment, render};
 use crate::{AppState, WebError};
@@ -30,7 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/beduerfnisse/{id}/melden", post(report_need))
         .route(
             "/beduerfnisse/{id}/kommentare/{cid}/melden",
-            post(report_comment),
+            get(report_comment_form).post(report_comment),
         )
         .route("/beduerfnisse/{id}/moderation", post(moderate_need))
         .route(
@@ -39,10 +41,11 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// Where a report or moderation points to on the site.
+/// Where a report or moderation points to on the site (a comment: the page of the
+/// discussion that holds it, whichever that is by then).
 fn target_path(need: i64, comment: Option<i64>) -> String {
     match comment {
-        Some(c) => format!("/beduerfnisse/{need}/#kommentar-{c}"),
+        Some(c) => format!("/beduerfnisse/{need}/kommentare?beitrag={c}#kommentar-{c}"),
         None => format!("/beduerfnisse/{need}/"),
     }
 }
@@ -159,35 +162,27 @@ fn comment_id(cid: &str) -> Result<i64, WebError> {
     cid.parse().map_err(|_| WebError::NotFound)
 }
 
-async fn report(
-    state: &AppState,
-    visitor: &Visitor,
-    current: &codefor_core::accounts::Current,
-    need: &Need,
-    comment: Option<i64>,
-    form: &ReasonForm,
+async fn report_need(
+    State(state): State<AppState>,
+    SignedIn { visitor, current }: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<ReasonForm>,
 ) -> Result<Response, WebError> {
+    let need = visible_need(&state, &visitor, &id).await?;
     if !allows(&visitor.viewer, &Action::Participate) {
         return Err(WebError::Forbidden);
     }
-    match core::report(&state.db, &current.account, need, comment, &form.grund).await {
-        Ok(()) => Ok(see_other(&match comment {
-            Some(c) => format!("/beduerfnisse/{}/#kommentar-{c}", need.id),
-            None => format!("/beduerfnisse/{}/#moderation", need.id),
-        })),
+    match core::report(&state.db, &current.account, &need, None, &form.grund).await {
+        Ok(()) => Ok(see_other(&format!("/beduerfnisse/{}/#moderation", need.id))),
         Err(AccountError::Invalid(errors)) => {
-            let action = match comment {
-                Some(c) => format!("/beduerfnisse/{}/kommentare/{c}/melden", need.id),
-                None => format!("/beduerfnisse/{}/melden", need.id),
-            };
             retry(
-                state,
-                visitor,
+                &state,
+                &visitor,
                 Retry {
-                    need,
-                    comment,
+                    need: &need,
+                    comment: None,
                     kind: "melden",
-                    action,
+                    action: format!("/beduerfnisse/{}/melden", need.id),
                     grund: &form.grund,
                     zurueck: "",
                     errors,
@@ -199,14 +194,107 @@ async fn report(
     }
 }
 
-async fn report_need(
-    State(state): State<AppState>,
-    SignedIn { visitor, current }: SignedIn,
-    Path(id): Path<String>,
-    Form(form): Form<ReasonForm>,
+/// The comment in the path, when the visitor may report it: only comments the reporter
+/// can see (held ones are no one else's business), by people who may take part.
+async fn reportable(
+    state: &AppState,
+    visitor: &Visitor,
+    id: &str,
+    cid: &str,
+) -> Result<(Need, Comment), WebError> {
+    let need = visible_need(state, visitor, id).await?;
+    let cid = comment_id(cid)?;
+    let comment = match codefor_storage::need_comments::get(&state.db, need.id, cid).await? {
+        Some(c) if c.held == 0 || c.author_id == visitor.viewer.account_id => c,
+        _ => return Err(WebError::NotFound),
+    };
+    if !allows(&visitor.viewer, &Action::Participate) {
+        return Err(WebError::Forbidden);
+    }
+    Ok((need, comment))
+}
+
+/// The report page of a comment: the comment (its public reason instead when it is
+/// hidden) and the form, with what was wrong when it came back.
+async fn report_page(
+    state: &AppState,
+    visitor: &Visitor,
+    need: &Need,
+    comment: &Comment,
+    grund: &str,
+    errors: &FieldErrors,
+    status: StatusCode,
 ) -> Result<Response, WebError> {
-    let need = visible_need(&state, &visitor, &id).await?;
-    report(&state, &visitor, &current, &need, None, &form).await
+    // Before the form is sent: say why there is nothing to do instead of a form.
+    let refused = if !errors.is_empty() {
+        None
+    } else if comment.hidden_reason.is_some() {
+        Some("Die Moderation hat diesen Beitrag schon ausgeblendet.")
+    } else {
+        let me = visitor.viewer.account_id.unwrap_or_default();
+        reports::open_by(&state.db, need.id, me)
+            .await?
+            .contains(&Some(comment.id))
+            .then_some("Du hast diesen Beitrag schon gemeldet. Die Moderation sieht ihn sich an.")
+    };
+    let status = match refused {
+        Some(_) if comment.hidden_reason.is_some() => StatusCode::FORBIDDEN,
+        _ => status,
+    };
+    let chrome = Chrome::load(&state.db).await?;
+    let html = render(
+        "moderation/report.html",
+        &chrome,
+        crate::ctx! {
+            nav => "beduerfnisse",
+            title => "Beitrag melden",
+            need => serde_json::json!({ "id": need.id, "title": need.title }),
+            comment => serde_json::json!({
+                "id": comment.id,
+                "author": codefor_core::need_comments::author_name(comment),
+                "deleted_author": comment.author_id.is_none(),
+                "at": crate::dates::german_datetime(&comment.created_at),
+                "at_iso": comment.created_at,
+                "hidden_reason": comment.hidden_reason,
+                "body_html": if comment.hidden_reason.is_none() { comment.body_html.as_str() } else { "" },
+            }),
+            back => comment_path(state, visitor, need, comment.id).await?,
+            refused => refused,
+            grund => grund,
+            err => errors.get(core::REASON),
+            max_report => MAX_REPORT,
+            csrf => visitor.csrf(),
+        },
+    )?;
+    Ok(private(status, html))
+}
+
+/// `/beduerfnisse/<id>/kommentare/<cid>/melden`: the comment and a form to report it.
+/// People not signed in are sent to sign in and back.
+async fn report_comment_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path((id, cid)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    if !visitor.signed_in() {
+        let (Ok(id), Ok(cid)) = (id.parse::<i64>(), cid.parse::<i64>()) else {
+            return Err(WebError::NotFound);
+        };
+        return Ok(see_other(&format!(
+            "/anmelden/?next=/beduerfnisse/{id}/kommentare/{cid}/melden"
+        )));
+    }
+    let (need, comment) = reportable(&state, &visitor, &id, &cid).await?;
+    report_page(
+        &state,
+        &visitor,
+        &need,
+        &comment,
+        "",
+        &FieldErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn report_comment(
@@ -215,14 +303,34 @@ async fn report_comment(
     Path((id, cid)): Path<(String, String)>,
     Form(form): Form<ReasonForm>,
 ) -> Result<Response, WebError> {
-    let need = visible_need(&state, &visitor, &id).await?;
-    let cid = comment_id(&cid)?;
-    // Only comments the reporter can see: held ones are no one else's business.
-    match codefor_storage::need_comments::get(&state.db, need.id, cid).await? {
-        Some(c) if c.held == 0 || c.author_id == visitor.viewer.account_id => {}
-        _ => return Err(WebError::NotFound),
+    let (need, comment) = reportable(&state, &visitor, &id, &cid).await?;
+    match core::report(
+        &state.db,
+        &current.account,
+        &need,
+        Some(comment.id),
+        &form.grund,
+    )
+    .await
+    {
+        Ok(()) => Ok(see_other(
+            &comment_path(&state, &visitor, &need, comment.id).await?,
+        )),
+        // Back to the report page, with what was wrong.
+        Err(AccountError::Invalid(errors)) => {
+            report_page(
+                &state,
+                &visitor,
+                &need,
+                &comment,
+                &form.grund,
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
     }
-    report(&state, &visitor, &current, &need, Some(cid), &form).await
 }
 
 /// The need in the path, when the visitor moderates it.
@@ -298,7 +406,7 @@ async fn moderate_comment(
     match result {
         Ok(true) => Ok(back_to(
             &form.zurueck,
-            &format!("/beduerfnisse/{}/#kommentar-{cid}", need.id),
+            &comment_path(&state, &visitor, &need, cid).await?,
         )),
         Ok(false) => Err(WebError::NotFound),
         Err(AccountError::Invalid(errors)) => {

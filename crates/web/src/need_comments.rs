@@ -1,8 +1,13 @@
 //! The public dialog on a need in the browser: the comment section the need page
-//! embeds ([`section`]: the thread as nested lists, a form to write, replies and quotes
-//! without JavaScript), the same section on a page of its own
-//! (`/beduerfnisse/<id>/kommentare`, also where a form with mistakes comes back), and
-//! editing one's own comment for a short while.
+//! embeds ([`section`]: the first page of the thread as nested lists, a form to write,
+//! replies and quotes without JavaScript), the further pages and the section on a page
+//! of its own (`/beduerfnisse/<id>/kommentare?seite=N`, also where a form with mistakes
+//! comes back), and editing one's own comment for a short while.
+//!
+//! A long discussion is shown in pages of [`THREADS_PER_PAGE`] top-level comments,
+//! oldest first, each with all its replies: a page always holds whole threads, so the
+//! thread is laid out the same way on every page ([`core::thread`]), and only the
+//! comments of that page are read.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -13,7 +18,7 @@ use codefor_core::accounts::AccountError;
 use codefor_core::forms::FieldErrors;
 use codefor_core::need_comments::{self as core, Draft, MAX_CHARS, PARENT};
 use codefor_domain::permissions::{Action, allows};
-use codefor_storage::need_comments::{self, Comment};
+use codefor_storage::need_comments::{self, Comment, Reader};
 use codefor_storage::needs::Need;
 use serde::{Deserialize, Serialize};
 
@@ -34,41 +39,88 @@ pub fn routes() -> Router<AppState> {
 
 /// Whether the visitor moderates this need (admins; leads of the lab that adopted it).
 pub fn moderates(visitor: &Visitor, need: &Need) -> bool {
-    allows(
-        &visitor.viewer,
-        &Action::ModerateNeed {
-            adopted_by: need.adopted_lab_id,
-        },
-    )
-}
-
-/// Whether the visitor may see the need at all: drafts only their author, needs held
-/// for review their author and moderators, every other one everybody (a hidden need
-/// shows its public reason).
-pub fn may_see(visitor: &Visitor, need: &Need) -> bool {
-    let author = visitor.viewer.account_id.is_some() && need.author_id == visitor.viewer.account_id;
-    if need.status == "draft" {
-        author
-    } else if need.held != 0 {
-        author || moderates(visitor, need)
-    } else {
-        true
-    }
+    codefor_core::needs::moderates(&visitor.viewer, need)
 }
 
 /// The need in the path, when the visitor may see it; 404 otherwise.
 pub async fn visible_need(state: &AppState, visitor: &Visitor, id: &str) -> Result<Need, WebError> {
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
     match codefor_storage::needs::get(&state.db, id).await? {
-        Some(need) if may_see(visitor, &need) => Ok(need),
+        // A hidden need's discussion is its moderators' alone (its page shows why).
+        Some(need)
+            if codefor_core::needs::visible_to(&need, &visitor.viewer)
+                && (need.hidden_reason.is_none() || moderates(visitor, &need)) =>
+        {
+            Ok(need)
+        }
         _ => Err(WebError::NotFound),
     }
 }
 
-/// What the section shows besides the thread: a reply form under one comment
-/// (perhaps with a quote), and a form that came back with mistakes.
+/// Top-level threads per page of a discussion.
+pub const THREADS_PER_PAGE: i64 = 50;
+
+/// Whose eyes a page of the discussion is laid out for (held comments count for their
+/// authors and the need's moderators only).
+fn reader(visitor: &Visitor, need: &Need) -> Reader {
+    Reader {
+        moderator: moderates(visitor, need),
+        account: visitor.viewer.account_id,
+    }
+}
+
+/// Where a comment is shown to this visitor: on the need page when its thread is on
+/// the first page, else on the page of the discussion that holds it.
+pub async fn comment_path(
+    state: &AppState,
+    visitor: &Visitor,
+    need: &Need,
+    comment: i64,
+) -> Result<String, WebError> {
+    let page = need_comments::page_of(
+        &state.db,
+        need.id,
+        comment,
+        reader(visitor, need),
+        THREADS_PER_PAGE,
+    )
+    .await?
+    .unwrap_or(1);
+    Ok(if page <= 1 {
+        format!("/beduerfnisse/{}/#kommentar-{comment}", need.id)
+    } else {
+        format!(
+            "/beduerfnisse/{}/kommentare?seite={page}#kommentar-{comment}",
+            need.id
+        )
+    })
+}
+
+/// The page numbers a pager lists around `page` of `pages`: the first, the last and
+/// the two on either side of the current one; `None` marks a gap.
+fn pager_numbers(page: i64, pages: i64) -> Vec<Option<i64>> {
+    let mut out = Vec::new();
+    let mut last = 0;
+    for n in 1..=pages {
+        if n == 1 || n == pages || (n - page).abs() <= 2 {
+            if n > last + 1 {
+                out.push(None);
+            }
+            out.push(Some(n));
+            last = n;
+        }
+    }
+    out
+}
+
+/// What the section shows besides the thread: which page, a reply form under one
+/// comment (perhaps with a quote), and a form that came back with mistakes.
 #[derive(Debug, Default)]
 struct View {
+    /// The page asked for (1 when absent; clamped to the pages there are).
+    page: Option<i64>,
+    /// A comment whose page to show instead (the reply form's comment, or a link).
+    target: Option<i64>,
     /// The comment whose reply form is open.
     reply_to: Option<i64>,
     /// Prefill the reply with a quote of that comment.
@@ -106,26 +158,42 @@ impl FormView {
 }
 
 /// The need page's comment section (`id="kommentare"`): the heading with the number of
-/// public comments, the thread, a form for signed-in people (a sign-in link for
-/// others), or a notice when the discussion is locked.
+/// public comments, the first page of the thread with a pager to the others, a form for
+/// signed-in people (a sign-in link for others), or a notice when the discussion is
+/// locked.
 pub async fn section(state: &AppState, visitor: &Visitor, need: &Need) -> Result<String, WebError> {
-    render_section(state, visitor, need, &View::default()).await
+    Ok(render_section(state, visitor, need, &View::default())
+        .await?
+        .0)
 }
 
+/// The section and the page of the discussion it shows.
 async fn render_section(
     state: &AppState,
     visitor: &Visitor,
     need: &Need,
     view: &View,
-) -> Result<String, WebError> {
+) -> Result<(String, i64), WebError> {
     let moderator = moderates(visitor, need);
     let me = visitor.viewer.account_id;
+    let reader = reader(visitor, need);
     // A hidden need shows only its reason; its moderators still see the dialog.
     let show_thread = need.status != "draft" && (need.hidden_reason.is_none() || moderator);
-    let comments = if show_thread {
-        need_comments::of_need(&state.db, need.id).await?
+    let (comments, page, pages) = if show_thread {
+        let threads = need_comments::threads(&state.db, need.id, reader).await?;
+        let pages = ((threads + THREADS_PER_PAGE - 1) / THREADS_PER_PAGE).max(1);
+        let target = match view.target {
+            Some(id) => {
+                need_comments::page_of(&state.db, need.id, id, reader, THREADS_PER_PAGE).await?
+            }
+            None => None,
+        };
+        let page = target.or(view.page).unwrap_or(1).clamp(1, pages);
+        let comments =
+            need_comments::page(&state.db, need.id, reader, THREADS_PER_PAGE, page).await?;
+        (comments, page, pages)
     } else {
-        Vec::new()
+        (Vec::new(), 1, 1)
     };
     let visible = |c: &Comment| c.held == 0 || moderator || (me.is_some() && c.author_id == me);
     let placed = core::thread(&comments, visible);
@@ -195,12 +263,20 @@ async fn render_section(
         }));
     }
     let locked = need.locked != 0;
-    fragment(
+    let pager: Vec<_> = pager_numbers(page, pages)
+        .into_iter()
+        .map(|n| serde_json::json!({ "n": n, "current": n == Some(page) }))
+        .collect();
+    let html = fragment(
         "needs/comments.html",
         crate::ctx! {
             need_id => need.id,
             count => need.comment_count,
             comments => items,
+            page => page,
+            pages => pages,
+            pager => pager,
+            per_page => THREADS_PER_PAGE,
             show_thread => show_thread,
             draft => need.status == "draft",
             held_need => need.held != 0,
@@ -216,33 +292,44 @@ async fn render_section(
             honeypot => codefor_core::participation::HONEYPOT,
             csrf => visitor.csrf(),
         },
-    )
+    )?;
+    Ok((html, page))
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct ReplyQuery {
+struct PageQuery {
+    #[serde(default)]
+    seite: String,
     #[serde(default)]
     antwort: String,
     #[serde(default)]
     zitat: String,
+    #[serde(default)]
+    beitrag: String,
 }
 
-/// `/beduerfnisse/<id>/kommentare`: the section on a page of its own; `?antwort=<id>`
-/// opens the reply form under that comment, `&zitat=1` fills it with a quote.
+/// `/beduerfnisse/<id>/kommentare`: the section on a page of its own. `?seite=N` shows
+/// page N of the discussion (clamped to the pages there are; anything else is page 1);
+/// `?antwort=<cid>` opens the page holding that comment with the reply form under it,
+/// `&zitat=1` fills the form with a quote; `?beitrag=<cid>` opens the page holding that
+/// comment (a link that stays right when pages move).
 async fn page(
     State(state): State<AppState>,
     visitor: Visitor,
     Path(id): Path<String>,
-    Query(q): Query<ReplyQuery>,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let need = visible_need(&state, &visitor, &id).await?;
+    let reply_to: Option<i64> = q.antwort.trim().parse().ok();
     let view = View {
-        reply_to: q.antwort.trim().parse().ok(),
+        page: q.seite.trim().parse().ok(),
+        target: reply_to.or_else(|| q.beitrag.trim().parse().ok()),
+        reply_to,
         quote: q.zitat == "1",
         ..View::default()
     };
-    let html = render_section(&state, &visitor, &need, &view).await?;
-    standalone(&state, &visitor, &need, html, StatusCode::OK).await
+    let (html, page) = render_section(&state, &visitor, &need, &view).await?;
+    standalone(&state, &visitor, &need, html, page, StatusCode::OK).await
 }
 
 async fn standalone(
@@ -250,15 +337,21 @@ async fn standalone(
     visitor: &Visitor,
     need: &Need,
     section: String,
+    page: i64,
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let chrome = Chrome::load(&state.db).await?;
+    let title = if page > 1 {
+        format!("Diskussion: {} – Seite {page}", need.title)
+    } else {
+        format!("Diskussion: {}", need.title)
+    };
     let html = render(
         "needs/comment_page.html",
         &chrome,
         crate::ctx! {
             nav => "beduerfnisse",
-            title => format!("Diskussion: {}", need.title),
+            title => title,
             need => serde_json::json!({ "id": need.id, "title": need.title }),
             section => section,
         },
@@ -315,23 +408,26 @@ async fn create(
     };
     state.cache.recheck();
     match result {
-        Ok(posted) => Ok(see_other(&format!(
-            "/beduerfnisse/{}/#kommentar-{}",
-            need.id, posted.id
-        ))),
+        Ok(posted) => Ok(see_other(
+            &comment_path(&state, &visitor, &need, posted.id).await?,
+        )),
         Err(AccountError::Invalid(errors)) => {
+            // Back on the page of the comment replied to, else on the first.
+            let reply_to = parent.ok().flatten();
             let view = View {
-                reply_to: parent.ok().flatten(),
-                quote: false,
+                target: reply_to,
+                reply_to,
                 body: form.body,
                 errors,
+                ..View::default()
             };
-            let html = render_section(&state, &visitor, &need, &view).await?;
+            let (html, page) = render_section(&state, &visitor, &need, &view).await?;
             standalone(
                 &state,
                 &visitor,
                 &need,
                 html,
+                page,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
@@ -445,10 +541,9 @@ async fn save_edit(
     let result = core::edit(&state.db, &current.account, &need, &comment, &form.body).await;
     state.cache.recheck();
     match result {
-        Ok(()) => Ok(see_other(&format!(
-            "/beduerfnisse/{}/#kommentar-{}",
-            need.id, comment.id
-        ))),
+        Ok(()) => Ok(see_other(
+            &comment_path(&state, &visitor, &need, comment.id).await?,
+        )),
         Err(AccountError::Invalid(errors)) => {
             edit_page(
                 &state,

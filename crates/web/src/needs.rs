@@ -26,6 +26,9 @@ use crate::session::{SignedIn, Visitor};
 use crate::views::{Chrome, fragment, render};
 use crate::{AppState, WebError, dates};
 
+/// What a hidden need is called for everyone but its moderators.
+pub const HIDDEN_TITLE: &str = "Ausgeblendetes Bedürfnis";
+
 /// Needs on a page of the overview.
 const PER_PAGE: i64 = 20;
 
@@ -181,7 +184,8 @@ async fn index(
     let lab = labs.iter().find(|(_, s, _)| *s == q.lab.trim());
     let without_lab = q.ohne_lab == "1";
     let sort = Sort::parse(q.sortierung.trim()).unwrap_or_default();
-    let page: i64 = q.seite.trim().parse().unwrap_or(1).max(1);
+    // Far beyond the last page is the last page's neighbour, never an overflow.
+    let page: i64 = q.seite.trim().parse().unwrap_or(1).clamp(1, 100_000);
     let filters = Filters {
         status: status.map(|s| s.as_str().to_owned()),
         topic: topic.map(|t| t.key.to_owned()),
@@ -296,12 +300,19 @@ async fn form_page(
         .into_iter()
         .map(|(_, slug, name)| serde_json::json!({ "key": slug, "label": name }))
         .collect();
-    let organizations: Vec<_> =
+    let mut organizations: Vec<_> =
         codefor_storage::organizations::of_account(&state.db, current.account.id)
             .await?
             .into_iter()
-            .map(|o| serde_json::json!({ "key": o.slug, "label": o.name, "verified": o.verified }))
+            .map(|o| serde_json::json!({ "key": o.slug, "label": o.name }))
             .collect();
+    // The organization the need names stays choosable for whoever edits it.
+    if let Some(n) = need
+        && let (Some(slug), Some(name)) = (&n.organization_slug, &n.organization_name)
+        && !organizations.iter().any(|o| o["key"] == slug.as_str())
+    {
+        organizations.push(serde_json::json!({ "key": slug, "label": name }));
+    }
     let themes: Vec<_> = THEMES
         .iter()
         .map(|t| serde_json::json!({ "key": t.key, "label": t.label }))
@@ -364,7 +375,7 @@ async fn create(
         return Err(WebError::Forbidden);
     }
     let submit = form.get("aktion").map(String::as_str) != Some("entwurf");
-    let result = match core::parse(&state.db, &current.account, &form).await {
+    let result = match core::parse(&state.db, &current.account, &form, None).await {
         Ok(need) => {
             core::create(
                 &state.db,
@@ -535,8 +546,10 @@ async fn need_page(
     let edited = needs::last_edited(&state.db, need.id).await?;
     // The labs this viewer could adopt the need for.
     let all_labs = codefor_storage::labs::ids(&state.db).await?;
+    // Only a first adoption names a lab; going back to "adopted" keeps the lab.
     let adopt_labs: Vec<_> = all_labs
         .iter()
+        .filter(|_| need.adopted_lab_id.is_none())
         .filter(|(id, _, _)| core::may_step(viewer, need, Status::Adopted, Some(*id)))
         .map(|(_, slug, name)| serde_json::json!({ "key": slug, "label": name }))
         .collect();
@@ -594,20 +607,20 @@ async fn need_page(
         &chrome,
         crate::ctx! {
             nav => "beduerfnisse",
-            title => need.title.clone(),
-            description => codefor_content::markdown::summary(&need.body, 160),
+            title => if show_all { need.title.clone() } else { HIDDEN_TITLE.to_owned() },
+            description => if show_all { codefor_content::markdown::summary(&need.body, 160) } else { String::new() },
             need => serde_json::json!({
                 "id": need.id,
-                "title": need.title,
+                "title": if show_all { need.title.as_str() } else { HIDDEN_TITLE },
                 "body_html": need.body_html,
                 "affected": paragraphs(&need.affected),
-                "missing_html": (!need.missing.is_empty()).then(|| core::render(&need.missing)),
+                "missing_html": (!need.missing.is_empty()).then(|| core::render_missing(&need.missing)),
                 "topic": theme_label(&need.topic),
                 "topic_key": need.topic,
                 "place": place(&need.municipality, need.state_name.as_deref()),
                 "state_slug": need.state_key.as_deref().and_then(states::by_key).map(|s| s.slug),
                 "lab": need.lab_slug.clone().zip(need.lab_name.clone()),
-                "author": need.author_name.clone().unwrap_or_else(|| "Gelöschtes Konto".to_owned()),
+                "author": need.author_name,
                 "status": need.status,
                 "status_label": current.label_de(),
                 "adopted_lab": need.adopted_lab_slug.clone().zip(need.adopted_lab_name.clone()),
@@ -695,7 +708,7 @@ async fn save(
     may_edit(&visitor, &current, &need)?;
     let submit = form.get("aktion").map(String::as_str) == Some("einreichen")
         && need.status == Status::Draft.as_str();
-    let result = match core::parse(&state.db, &current.account, &form).await {
+    let result = match core::parse(&state.db, &current.account, &form, Some(&need)).await {
         Ok(checked) => core::update(&state.db, &current.account, &need, &checked).await,
         Err(e) => Err(e),
     };
@@ -848,13 +861,16 @@ async fn step(
     let value = |k: &str| form.get(k).cloned().unwrap_or_default();
     let to = Status::parse(value("status").trim());
     // Who may take a step at all; the lab of an adoption is checked with its details.
-    let allowed = match to {
-        Some(Status::Adopted) if need.adopted_lab_id.is_none() => {
-            !visitor.viewer.leads.is_empty() || visitor.viewer.admin
-        }
-        Some(to) => core::may_step(&visitor.viewer, &need, to, None),
-        None => core::moderates(&visitor.viewer, &need) || !visitor.viewer.leads.is_empty(),
-    };
+    // A hidden or held need rests until its moderators act.
+    let resting = need.hidden_reason.is_some() || need.held == 1;
+    let allowed = (!resting || core::moderates(&visitor.viewer, &need))
+        && match to {
+            Some(Status::Adopted) if need.adopted_lab_id.is_none() => {
+                !visitor.viewer.leads.is_empty() || visitor.viewer.admin
+            }
+            Some(to) => core::may_step(&visitor.viewer, &need, to, None),
+            None => core::moderates(&visitor.viewer, &need) || !visitor.viewer.leads.is_empty(),
+        };
     if !allowed {
         return Err(WebError::Forbidden);
     }

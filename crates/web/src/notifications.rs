@@ -98,8 +98,9 @@ async fn view(
             serde_json::json!({
                 "id": n.id,
                 "need_title": n.need_title,
-                "actor": n.actor_name,
-                "summary": n.summary,
+                // The actor's name and what they did; only a neutral line for what
+                // moderators hid.
+                "text": core::headline(n),
                 "at": crate::dates::german_datetime(&n.created_at),
                 "at_iso": n.created_at,
                 "unread": n.read_at.is_none(),

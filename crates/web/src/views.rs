@@ -90,6 +90,7 @@ fn environment() -> Environment<'static> {
         "moderation/panel.html",
         "moderation/queue.html",
         "moderation/retry.html",
+        "moderation/report.html",
     );
     env.add_function("page_url", |n: usize| codefor_core::urls::blog_page(n));
     env.set_formatter(html_formatter);

@@ -33,6 +33,7 @@ async fn adopt(db: &Db, need: i64, lab: i64) {
             contact_id: None,
             merged_into: None,
         },
+        "submitted",
     )
     .await
     .expect("adopt");
@@ -292,22 +293,25 @@ fn the_permission_matrix_over_http() {
                 .contains(r#"id="moderation""#)
         );
 
-        // Hide, restore, lock, unlock the need: its moderators.
-        for (aktion, grund) in [
+        // Hide, restore, lock, unlock the need: its moderators. While it is hidden (after
+        // the adopting lab's lead hid it, until they show it again), its pages are its
+        // moderators' alone: 404 for everyone else.
+        for (aktion, grund, expected) in [
             (
                 "ausblenden",
                 "Doppelt eingereicht, siehe das ältere Bedürfnis",
+                ["login", "403", "403", "ok", "404", "ok"],
             ),
-            ("einblenden", ""),
-            ("sperren", ""),
-            ("entsperren", ""),
+            ("einblenden", "", ["login", "404", "404", "ok", "403", "ok"]),
+            ("sperren", "", ["login", "403", "403", "ok", "403", "ok"]),
+            ("entsperren", "", ["login", "403", "403", "ok", "403", "ok"]),
         ] {
             check(
                 aktion,
                 &mut people,
                 |_| format!("/beduerfnisse/{n}/moderation"),
                 &[("aktion", aktion), ("grund", grund)],
-                ["login", "403", "403", "ok", "403", "ok"],
+                expected,
             )
             .await;
         }

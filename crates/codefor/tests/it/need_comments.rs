@@ -123,15 +123,24 @@ pub(crate) async fn comment(b: &mut Browser, need: i64, body: &str, parent: Opti
     .await
 }
 
-/// The id of the comment a successful post went to.
+/// The id of the comment a successful post went to (on the need page, or on the page
+/// of the discussion that holds it).
 pub(crate) fn posted(page: &Page, need: i64) -> i64 {
     assert_eq!(page.status, 303, "{}", page.body);
-    let prefix = format!("/beduerfnisse/{need}/#kommentar-");
-    page.location
-        .strip_prefix(&prefix)
-        .unwrap_or_else(|| panic!("redirect to {}", page.location))
-        .parse()
-        .expect("comment id")
+    let (on, id) = page
+        .location
+        .strip_prefix(&format!("/beduerfnisse/{need}/"))
+        .and_then(|rest| rest.split_once("#kommentar-"))
+        .unwrap_or_else(|| panic!("redirect to {}", page.location));
+    assert!(
+        on.is_empty()
+            || on
+                .strip_prefix("kommentare?seite=")
+                .is_some_and(|n| n.parse::<i64>().is_ok_and(|n| n > 1)),
+        "redirect to {}",
+        page.location
+    );
+    id.parse().expect("comment id")
 }
 
 pub(crate) async fn comments_of(db: &Db, need: i64) -> Vec<need_comments::Comment> {
@@ -156,10 +165,12 @@ pub(crate) fn section(body: &str) -> &str {
     &rest[..end]
 }
 
-/// (kind, summary, path) of the notifications an account got, oldest first.
+/// (kind, actor and summary as pages show them, path) of the notifications an account
+/// got, oldest first.
 async fn notifications_of(db: &Db, account: i64) -> Vec<(String, String, String)> {
     sqlx::query_as(
-        "SELECT kind, summary, path FROM notifications WHERE account_id = $1 ORDER BY id",
+        "SELECT kind, actor_name || ' ' || summary, path FROM notifications \
+         WHERE account_id = $1 ORDER BY id",
     )
     .bind(account)
     .fetch_all(db.pool())
@@ -547,8 +558,9 @@ fn hostile_markdown_and_oversized_texts() {
         // Over the request body limit: 413 before any handler.
         let huge = "y".repeat(70 * 1024);
         assert_eq!(comment(&mut e, n, &huge, None).await.status, 413);
-        // Over a thousand links within the length: the limit is named.
-        let links = "www.".repeat(1200);
+        // Forty links within the length, written so that no address has a scheme: the
+        // links a reader would see count, and the limit is named.
+        let links = "[x](//spam.example/) ".repeat(40);
         let stuffed = comment(&mut e, n, &links, None).await;
         assert_eq!(stuffed.status, 422);
         assert!(
@@ -556,7 +568,7 @@ fn hostile_markdown_and_oversized_texts() {
             "{}",
             stuffed.body
         );
-        assert!(stuffed.body.contains("es sind 1200"));
+        assert!(stuffed.body.contains("es sind 40"));
         let many = "https://a.example ".repeat(2000);
         let both = comment(&mut e, n, &many, None).await;
         assert_eq!(both.status, 422);
@@ -913,6 +925,764 @@ fn locked_threads_and_posts_that_store_nothing() {
                 .await
                 .status,
             404
+        );
+    });
+}
+
+/// Every id on a page and how often it occurs.
+fn ids_of(html: &scraper::Html) -> std::collections::HashMap<String, usize> {
+    let mut ids = std::collections::HashMap::new();
+    let any = scraper::Selector::parse("[id]").expect("selector");
+    for el in html.select(&any) {
+        if let Some(id) = el.value().attr("id") {
+            *ids.entry(id.to_owned()).or_insert(0) += 1;
+        }
+    }
+    ids
+}
+
+#[test]
+fn contributions_set_no_ids_or_headings_of_the_page() {
+    block_on(async {
+        let w = world().await;
+        let db = &w.server.db.db;
+        let (nora, _) = person(&w.server, "nc-ids-nora@example.org", "Nora", false, None).await;
+        let (_, mut k) = person(&w.server, "nc-ids-kai@example.org", "Kai", false, None).await;
+        let (_, mut admin) = person(&w.server, "nc-ids-mo@example.org", "Mo", true, None).await;
+        // A need whose text and "missing" field try to take the page's ids, with
+        // footnotes like every other text.
+        let body = "# Ziel {#moderation}\n\nText[^1] <span id=\"unterstuetzen-h\">x</span> \
+                    <div id=\"verlauf-h\">y</div>\n\n<h1 id=\"folgen\">Roh</h1>\n\n[^1]: Notiz.";
+        let missing = "Daten[^1]\n\n## Was genau\n\n[^1]: Vom Amt.";
+        let body_html = codefor_core::needs::render(body);
+        let mut tx = db.begin().await.expect("tx");
+        let n = codefor_storage::needs::create(
+            &mut tx,
+            &codefor_storage::needs::Fields {
+                title: "Eigene Ids im Text",
+                body,
+                body_html: &body_html,
+                affected: "",
+                state_key: None,
+                municipality: "",
+                lab_id: None,
+                topic: "gesellschaft",
+                missing,
+                organization_id: None,
+            },
+            nora,
+            true,
+            false,
+        )
+        .await
+        .expect("need");
+        codefor_storage::commit(tx).await.expect("commit");
+
+        let first = posted(&comment(&mut k, n, "Erster Beitrag.", None).await, n);
+        let hostile = format!(
+            "# Übernahme {{#moderation}}\n\n## Unterstützen\n\nSiehe[^1] und noch mal[^1].\n\n\
+             <h1 id=\"unterstuetzen-h\">Roh</h1>\n\n<span id=\"kommentar-{first}\">x</span> \
+             <div id=\"moderation\">y</div> \
+             <a id=\"neuer-beitrag\" href=\"#kommentar-{first}\">z</a>\n\n[^1]: Die Fußnote."
+        );
+        let bad = posted(&comment(&mut k, n, &hostile, None).await, n);
+        let other = posted(
+            &comment(&mut k, n, "Auch[^1].\n\n[^1]: Zweite.", None).await,
+            n,
+        );
+
+        for path in [
+            format!("/beduerfnisse/{n}/"),
+            format!("/beduerfnisse/{n}/kommentare"),
+        ] {
+            let page = admin.get(&path).await;
+            assert_eq!(page.status, 200, "{path}");
+            let html = scraper::Html::parse_document(&page.body);
+            // No id twice: the page's own ones are the page's.
+            let ids = ids_of(&html);
+            let twice: Vec<_> = ids.iter().filter(|(_, n)| **n > 1).collect();
+            assert!(twice.is_empty(), "{path}: {twice:?}");
+            for own in [format!("kommentar-{first}"), format!("kommentar-{bad}")] {
+                assert_eq!(ids.get(&own), Some(&1), "{path}: {own}");
+            }
+            let h1 = scraper::Selector::parse("h1").expect("selector");
+            assert_eq!(html.select(&h1).count(), 1, "{path}: one h1");
+            // Inside each comment: no heading above h4, only its own prefixed ids, and
+            // every fragment link to one of them resolves within it.
+            let bodies = scraper::Selector::parse(".comment-body").expect("selector");
+            let high = scraper::Selector::parse("h1, h2, h3").expect("selector");
+            let with_id = scraper::Selector::parse("[id]").expect("selector");
+            let notes = scraper::Selector::parse("sup.footnote-ref a").expect("selector");
+            let mut prefixes = Vec::new();
+            for c in html.select(&bodies) {
+                assert_eq!(c.select(&high).count(), 0, "{path}: {}", c.html());
+                let inner: Vec<&str> = c
+                    .select(&with_id)
+                    .filter_map(|e| e.value().attr("id"))
+                    .collect();
+                for id in &inner {
+                    assert!(id.starts_with('k') && id.contains('-'), "{path}: {id}");
+                    assert!(!id.starts_with("kommentar"), "{path}: {id}");
+                }
+                for a in c.select(&notes) {
+                    let target = a.value().attr("href").and_then(|h| h.strip_prefix('#'));
+                    assert!(
+                        target.is_some_and(|t| inner.contains(&t)),
+                        "{path}: footnote {:?} not in {inner:?}",
+                        a.value().attr("href")
+                    );
+                }
+                if let Some(id) = inner.first() {
+                    prefixes.push(id.split('-').next().unwrap_or_default().to_owned());
+                }
+            }
+            // The two comments with footnotes have ids of their own each.
+            assert_eq!(prefixes.len(), 2, "{path}");
+            assert_ne!(prefixes[0], prefixes[1], "{path}");
+            if path.ends_with("kommentare") {
+                continue;
+            }
+            // The need's text: its headings below the page's sections, its footnotes
+            // and those of its "missing" field apart.
+            assert!(
+                page.body.contains("<h3>Ziel {#moderation}</h3>"),
+                "{}",
+                page.body
+            );
+            assert!(page.body.contains("<h3>Was genau</h3>"), "{}", page.body);
+            assert!(!ids.contains_key("fn-1"), "{ids:?}");
+            let fns: Vec<_> = ids.keys().filter(|id| id.ends_with("-fn-1")).collect();
+            assert_eq!(
+                fns.len(),
+                4,
+                "two comments, the text and the missing field: {fns:?}"
+            );
+        }
+        let stored = need_comments::get(db, n, other)
+            .await
+            .expect("read")
+            .expect("comment");
+        assert!(stored.body_html.contains("-fn-1\""), "{}", stored.body_html);
+    });
+}
+
+#[test]
+fn links_and_nesting_count_as_they_are_shown() {
+    block_on(async {
+        let w = world().await;
+        let db = &w.server.db.db;
+        let (nora, _) = person(&w.server, "nc-shape-nora@example.org", "Nora", false, None).await;
+        let (_, mut s) = person(&w.server, "nc-shape-sven@example.org", "Sven", false, None).await;
+        let n = need(db, nora, "Werbung draußen halten", false).await;
+        // Eleven links, none with `http` in it: refused, the limit named at the field.
+        let eleven = "[a](//a.example/) b@b.example <a href=\"//c.example\">c</a> \
+                      [d](mailto:d@d.example) <a href='//e.example'>e</a> f@f.example \
+                      [g](//g.example) h@h.example [i](//i.example) j@j.example \
+                      <a href=\"//k.example/\">k</a>";
+        let refused = comment(&mut s, n, eleven, None).await;
+        assert_eq!(refused.status, 422);
+        assert!(
+            refused.body.contains("kommentar-body-error"),
+            "{}",
+            refused.body
+        );
+        assert!(
+            refused
+                .body
+                .contains("Höchstens 10 Links pro Beitrag – es sind 11"),
+            "{}",
+            refused.body
+        );
+        // Footnotes link within the text: any number of them is fine, and so are ten
+        // links.
+        let ten = eleven.rsplit_once(' ').map_or(eleven, |(ten, _)| ten);
+        let notes: String = (1..=12).map(|i| format!("Satz[^{i}] ")).collect();
+        let defs: String = (1..=12)
+            .map(|i| format!("\n[^{i}]: Quelle {i}\n"))
+            .collect();
+        posted(
+            &comment(&mut s, n, &format!("{ten}\n\n{notes}\n{defs}"), None).await,
+            n,
+        );
+
+        // 4900 quote marks: refused at the field, nothing stored.
+        let before = comments_of(db, n).await.len();
+        let deep = comment(&mut s, n, &">".repeat(4900), None).await;
+        assert_eq!(deep.status, 422);
+        assert!(deep.body.contains("kommentar-body-error"), "{}", deep.body);
+        assert!(deep.body.contains("zu tief verschachtelt"), "{}", deep.body);
+        let lists: String = (0..9)
+            .map(|i| format!("{}- Ebene {i}\n", "  ".repeat(i)))
+            .collect();
+        let too_deep = comment(&mut s, n, &lists, None).await;
+        assert_eq!(too_deep.status, 422);
+        assert!(too_deep.body.contains("zu tief verschachtelt"));
+        assert_eq!(comments_of(db, n).await.len(), before, "nothing stored");
+        // Eight levels are fine.
+        posted(
+            &comment(&mut s, n, &format!("{}Zitat", "> ".repeat(8)), None).await,
+            n,
+        );
+    });
+}
+
+#[test]
+fn edits_are_limited_and_merged_within_a_minute() {
+    block_on(async {
+        let w = world().await;
+        let db = &w.server.db.db;
+        let (nora, _) = person(&w.server, "nc-merge-nora@example.org", "Nora", false, None).await;
+        let (_, mut t) = person(&w.server, "nc-merge-tim@example.org", "Tim", false, None).await;
+        let n = need(db, nora, "Oft geändert", false).await;
+        let id = posted(&comment(&mut t, n, "Fassung 0", None).await, n);
+        let save = format!("/beduerfnisse/{n}/kommentare/{id}");
+        let versions = || async {
+            need_comments::versions(db, id)
+                .await
+                .expect("versions")
+                .into_iter()
+                .map(|v| v.body)
+                .collect::<Vec<_>>()
+        };
+        // Three edits within a minute: one version, the text before the first.
+        for i in 1..=3 {
+            let page = post(&mut t, &save, &[("body", &format!("Fassung {i}"))]).await;
+            assert_eq!(page.status, 303, "{}", page.body);
+        }
+        assert_eq!(versions().await, ["Fassung 0"]);
+        // A minute after that version, the next edit keeps the text it replaces.
+        sqlx::query("UPDATE need_comment_versions SET created_at = $1 WHERE comment_id = $2")
+            .bind((jiff::Timestamp::now() - jiff::SignedDuration::from_secs(61)).to_string())
+            .bind(id)
+            .execute(db.pool())
+            .await
+            .expect("set back");
+        let page = post(&mut t, &save, &[("body", "Fassung 4")]).await;
+        assert_eq!(page.status, 303, "{}", page.body);
+        assert_eq!(versions().await, ["Fassung 0", "Fassung 3"]);
+        // Thirty edits an hour; the next is refused and changes nothing.
+        for i in 5..=30 {
+            let page = post(&mut t, &save, &[("body", &format!("Fassung {i}"))]).await;
+            assert_eq!(page.status, 303, "edit {i}: {}", page.body);
+        }
+        let over = post(&mut t, &save, &[("body", "Fassung 31")]).await;
+        assert_eq!(over.status, 429, "{}", over.body);
+        assert!(over.body.contains("Zu viele Versuche"), "{}", over.body);
+        let kept = need_comments::get(db, n, id)
+            .await
+            .expect("read")
+            .expect("comment");
+        assert_eq!(kept.body, "Fassung 30");
+        assert_eq!(versions().await.len(), 2, "thirty edits, two versions");
+    });
+}
+
+/// The ids of the comments a section shows, in page order.
+fn shown_ids(section: &str) -> Vec<i64> {
+    static ID: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r#"<li id="kommentar-(\d+)""#).expect("regex"));
+    ID.captures_iter(section)
+        .map(|c| c[1].parse().expect("id"))
+        .collect()
+}
+
+/// A long discussion written straight into the database: `roots` top-level comments by
+/// `author`, each but the last with a reply written after the next thread began, every
+/// third of those replies with an answer of its own. Returns the top-level ids and,
+/// per thread, its comments in thread order (the thread's first comment first).
+async fn long_discussion(db: &Db, need: i64, author: i64, roots: usize) -> Vec<Vec<i64>> {
+    let mut tx = db.begin().await.expect("tx");
+    let mut threads: Vec<Vec<i64>> = Vec::new();
+    for i in 0..roots {
+        let body = format!("Faden {i}");
+        let html = format!("<p>Faden {i}</p>");
+        let id = need_comments::create(
+            &mut tx,
+            &need_comments::New {
+                need,
+                parent: None,
+                depth: 0,
+                author,
+                body: &body,
+                body_html: &html,
+                held: false,
+            },
+        )
+        .await
+        .expect("comment");
+        threads.push(vec![id]);
+        // Replies to the thread before, so replies and threads interleave by id.
+        if i > 0 {
+            let parent = threads[i - 1][0];
+            let body = format!("Antwort auf Faden {}", i - 1);
+            let reply = need_comments::create(
+                &mut tx,
+                &need_comments::New {
+                    need,
+                    parent: Some(parent),
+                    depth: 1,
+                    author,
+                    body: &body,
+                    body_html: &format!("<p>{body}</p>"),
+                    held: false,
+                },
+            )
+            .await
+            .expect("reply");
+            threads[i - 1].push(reply);
+            if i % 3 == 0 {
+                let body = format!("Rückfrage in Faden {}", i - 1);
+                let answer = need_comments::create(
+                    &mut tx,
+                    &need_comments::New {
+                        need,
+                        parent: Some(reply),
+                        depth: 2,
+                        author,
+                        body: &body,
+                        body_html: &format!("<p>{body}</p>"),
+                        held: false,
+                    },
+                )
+                .await
+                .expect("answer");
+                threads[i - 1].push(answer);
+            }
+        }
+    }
+    let total: usize = threads.iter().map(Vec::len).sum();
+    need_comments::adjust_count(&mut tx, need, i64::try_from(total).expect("small"))
+        .await
+        .expect("count");
+    codefor_storage::commit(tx).await.expect("commit");
+    threads
+}
+
+#[test]
+fn long_discussions_come_in_pages_of_fifty_threads() {
+    block_on(async {
+        let w = world().await;
+        let db = &w.server.db.db;
+        let (nora, _) = person(&w.server, "nc-long-nora@example.org", "Nora", false, None).await;
+        let (lena, mut l) =
+            person(&w.server, "nc-long-lena@example.org", "Lena", false, None).await;
+        let (_, mut r) = person(&w.server, "nc-long-rolf@example.org", "Rolf", false, None).await;
+        let (_, mut admin) =
+            person(&w.server, "nc-long-admin@example.org", "Admina", true, None).await;
+        let mut anon = anonymous(&w.server).await;
+        let n = need(db, nora, "Sehr lange Diskussion", false).await;
+        let threads = long_discussion(db, n, lena, 120).await;
+        let expect = |range: std::ops::Range<usize>| -> Vec<i64> {
+            threads[range].iter().flatten().copied().collect()
+        };
+        let total: usize = threads.iter().map(Vec::len).sum();
+        let comments = format!("/beduerfnisse/{n}/kommentare");
+
+        // Page 1 — on the need page and on the comments page — shows the first fifty
+        // threads with every reply, in thread order, and nothing else.
+        for path in [format!("/beduerfnisse/{n}/"), comments.clone()] {
+            let page = anon.get(&path).await;
+            assert_eq!(page.status, 200, "{path}");
+            let s = section(&page.body);
+            assert!(s.contains(&format!("Diskussion ({total})")), "{path}: {s}");
+            assert_eq!(shown_ids(s), expect(0..50), "{path}");
+            assert_eq!(list_depth(s), (3, true), "{path}");
+            assert!(s.contains(r#"aria-label="Weitere Beiträge""#), "{path}");
+            assert!(s.contains("Seite 1 von 3"), "{path}");
+            assert!(
+                s.contains(&format!(
+                    r#"<a href="/beduerfnisse/{n}/kommentare?seite=2" rel="next">Weitere Beiträge</a>"#
+                )),
+                "{path}: {s}"
+            );
+            assert!(s.contains(&format!(r#"href="/beduerfnisse/{n}/kommentare?seite=3""#)));
+            assert!(!s.contains(r#"rel="prev""#), "{path}");
+        }
+        // Page 2 and 3: the next fifty, then the last twenty; the pager links both ways.
+        let two = anon.get(&format!("{comments}?seite=2")).await;
+        assert_eq!(two.status, 200);
+        let s = section(&two.body);
+        assert_eq!(shown_ids(s), expect(50..100));
+        assert!(s.contains(&format!(
+            r#"<a href="/beduerfnisse/{n}/kommentare?seite=1" rel="prev">"#
+        )));
+        assert!(s.contains(&format!(
+            r#"<a href="/beduerfnisse/{n}/kommentare?seite=3" rel="next">"#
+        )));
+        assert!(s.contains(&format!(
+            r#"href="/beduerfnisse/{n}/kommentare?seite=2" aria-current="page""#
+        )));
+        assert!(
+            two.body
+                .contains("<title>Diskussion: Sehr lange Diskussion – Seite 2")
+        );
+        // Links to a comment lead to the page it is on.
+        let second_page_root = threads[60][0];
+        assert!(s.contains(&format!(
+            r#"href="/beduerfnisse/{n}/kommentare?seite=2#kommentar-{second_page_root}""#
+        )));
+        let three = anon.get(&format!("{comments}?seite=3")).await;
+        let s = section(&three.body);
+        assert_eq!(shown_ids(s), expect(100..120));
+        assert_eq!(threads[119].len(), 1, "the last thread has no reply");
+        assert!(s.contains(&format!(
+            r#"<a href="/beduerfnisse/{n}/kommentare?seite=2" rel="prev">"#
+        )));
+        assert!(!s.contains(r#"rel="next""#));
+        // Anything that is not a page number is page 1; beyond the ends, the end.
+        for (q, first) in [
+            ("seite=abc", 0),
+            ("seite=", 0),
+            ("seite=0", 0),
+            ("seite=-4", 0),
+            ("seite=99", 100),
+            ("seite=99999999999999999999", 0),
+        ] {
+            let page = anon.get(&format!("{comments}?{q}")).await;
+            assert_eq!(page.status, 200, "{q}");
+            assert_eq!(
+                shown_ids(section(&page.body)).first(),
+                Some(&threads[first][0]),
+                "{q}"
+            );
+        }
+
+        // A link to a comment (a reply deep in a thread of page 2) opens its page.
+        let deep = *threads[74].last().expect("reply");
+        assert_ne!(deep, threads[74][0]);
+        let linked = anon.get(&format!("{comments}?beitrag={deep}")).await;
+        assert_eq!(shown_ids(section(&linked.body)), expect(50..100));
+        // „Antworten“ on a reply of page 2 opens page 2 with the form under it.
+        let reply_on_two = threads[55][1];
+        let form = r.get(&format!("{comments}?antwort={reply_on_two}")).await;
+        assert_eq!(form.status, 200);
+        let s = section(&form.body);
+        assert_eq!(shown_ids(s), expect(50..100));
+        assert!(s.contains(&format!(r#"name="antwort" value="{reply_on_two}""#)));
+        let under = s.find(r#"id="antworten""#).expect("reply form");
+        assert!(
+            s.find(&format!(r#"id="kommentar-{reply_on_two}""#))
+                .expect("comment")
+                < under
+        );
+        // The reply links of a page point to the comment's reply form.
+        assert!(s.contains(&format!(
+            "/beduerfnisse/{n}/kommentare?antwort={}#antworten",
+            threads[99][0]
+        )));
+
+        // A reply in a thread of page 3 is shown there: the redirect says so.
+        let on_three = threads[110][0];
+        let sent = comment(&mut r, n, "Antwort auf Seite drei", Some(on_three)).await;
+        assert_eq!(sent.status, 303, "{}", sent.body);
+        let new = posted(&sent, n);
+        assert_eq!(
+            sent.location,
+            format!("/beduerfnisse/{n}/kommentare?seite=3#kommentar-{new}")
+        );
+        let s = section(&r.get(&format!("{comments}?seite=3")).await.body).to_owned();
+        let ids = shown_ids(&s);
+        assert_eq!(ids.len(), expect(100..120).len() + 1);
+        let at = |id: i64| ids.iter().position(|x| *x == id).expect("shown");
+        assert_eq!(
+            at(new),
+            at(on_three) + threads[110].len(),
+            "after the earlier replies to the comment replied to"
+        );
+        // A reply on page 1 goes back to the need page.
+        let sent = comment(&mut r, n, "Antwort auf Seite eins", Some(threads[3][0])).await;
+        let first_page = posted(&sent, n);
+        assert_eq!(
+            sent.location,
+            format!("/beduerfnisse/{n}/#kommentar-{first_page}")
+        );
+        // A new thread comes last: on page 3, after the twenty there were.
+        let sent = comment(&mut r, n, "Ein neuer Faden", None).await;
+        let newest = posted(&sent, n);
+        assert_eq!(
+            sent.location,
+            format!("/beduerfnisse/{n}/kommentare?seite=3#kommentar-{newest}")
+        );
+        // An edit goes back to where the comment is, and so does a moderator's action.
+        let edited = post(
+            &mut r,
+            &format!("/beduerfnisse/{n}/kommentare/{new}"),
+            &[("body", "Antwort auf Seite drei, berichtigt")],
+        )
+        .await;
+        assert_eq!(edited.status, 303, "{}", edited.body);
+        assert_eq!(
+            edited.location,
+            format!("/beduerfnisse/{n}/kommentare?seite=3#kommentar-{new}")
+        );
+        let hidden = post(
+            &mut admin,
+            &format!("/beduerfnisse/{n}/kommentare/{reply_on_two}/moderation"),
+            &[("aktion", "ausblenden"), ("grund", "Off topic")],
+        )
+        .await;
+        assert_eq!(hidden.status, 303, "{}", hidden.body);
+        assert_eq!(
+            hidden.location,
+            format!("/beduerfnisse/{n}/kommentare?seite=2#kommentar-{reply_on_two}")
+        );
+        // A hidden comment keeps its place (with its reason), and so does the page.
+        let page = anon.get(&format!("{comments}?seite=2")).await;
+        let s = section(&page.body);
+        assert!(s.contains("Von der Moderation ausgeblendet: Off topic"));
+        assert_eq!(shown_ids(s), expect(50..100));
+
+        // Held comments: in their thread for their author and moderators, nobody else.
+        let mut tx = db.begin().await.expect("tx");
+        let held_reply = need_comments::create(
+            &mut tx,
+            &need_comments::New {
+                need: n,
+                parent: Some(threads[80][0]),
+                depth: 1,
+                author: lena,
+                body: "Gehaltene Antwort",
+                body_html: "<p>Gehaltene Antwort</p>",
+                held: true,
+            },
+        )
+        .await
+        .expect("held");
+        codefor_storage::commit(tx).await.expect("commit");
+        for (who, b, sees) in [
+            ("the author", &mut l, true),
+            ("a moderator", &mut admin, true),
+            ("someone else", &mut r, false),
+            ("anonymous", &mut anon, false),
+        ] {
+            let page = b.get(&format!("{comments}?seite=2")).await;
+            let s = section(&page.body);
+            assert_eq!(shown_ids(s).contains(&held_reply), sees, "{who} on page 2");
+            assert_eq!(s.contains("Gehaltene Antwort"), sees, "{who}");
+            // Its own link leads to its page, for those who may see it.
+            let linked = b.get(&format!("{comments}?beitrag={held_reply}")).await;
+            assert!(section(&linked.body).contains("Seite 2 von 3"), "{who}");
+        }
+        let released = post(
+            &mut admin,
+            &format!("/beduerfnisse/{n}/kommentare/{held_reply}/moderation"),
+            &[("aktion", "freigeben")],
+        )
+        .await;
+        assert_eq!(
+            released.location,
+            format!("/beduerfnisse/{n}/kommentare?seite=2#kommentar-{held_reply}")
+        );
+
+        // Signed in, a comment carries a link to report it, not a form of its own.
+        let page = r.get(&comments).await;
+        let s = section(&page.body);
+        assert_eq!(
+            s.matches("<textarea").count(),
+            1,
+            "only the new comment's form"
+        );
+        assert!(!s.contains("comment-report\">\n"), "no inline report form");
+        assert!(s.contains(&format!(
+            r#"href="/beduerfnisse/{n}/kommentare/{}/melden""#,
+            threads[0][0]
+        )));
+        let anon_size = section(&anon.get(&comments).await.body).len();
+        assert!(
+            s.len() < anon_size * 2,
+            "signed in {} bytes, anonymous {anon_size}",
+            s.len()
+        );
+
+        // The storage functions on their own.
+        let reader = need_comments::Reader::default();
+        assert_eq!(
+            need_comments::threads(db, n, reader).await.expect("count"),
+            121
+        );
+        let last = need_comments::page(db, n, reader, 50, 3)
+            .await
+            .expect("page");
+        assert_eq!(last.iter().filter(|c| c.parent_id.is_none()).count(), 21);
+        assert!(
+            need_comments::page(db, n, reader, 50, 4)
+                .await
+                .expect("page")
+                .is_empty()
+        );
+        assert_eq!(
+            need_comments::page_of(db, n, deep, reader, 50)
+                .await
+                .expect("page"),
+            Some(2)
+        );
+        assert_eq!(
+            need_comments::page_of(db, n, 999_999_999, reader, 50)
+                .await
+                .expect("page"),
+            None
+        );
+        assert_eq!(
+            need_comments::page_of(db, nora, deep, reader, 50)
+                .await
+                .expect("page"),
+            None,
+            "a comment of another need"
+        );
+    });
+}
+
+#[test]
+fn comments_are_reported_on_a_page_of_their_own() {
+    block_on(async {
+        let w = world().await;
+        let db = &w.server.db.db;
+        let (nora, _) = person(&w.server, "nc-rep-nora@example.org", "Nora", false, None).await;
+        let (_, mut v) = person(&w.server, "nc-rep-vera@example.org", "Vera", false, None).await;
+        let (_, mut s) = person(&w.server, "nc-rep-sina@example.org", "Sina", false, None).await;
+        let (_, mut admin) =
+            person(&w.server, "nc-rep-admin@example.org", "Admina", true, None).await;
+        let mut anon = anonymous(&w.server).await;
+        let n = need(db, nora, "Gemeldete Beiträge", false).await;
+        let rude = posted(
+            &comment(&mut v, n, "Ihr habt doch keine Ahnung", None).await,
+            n,
+        );
+        let path = format!("/beduerfnisse/{n}/kommentare/{rude}/melden");
+
+        // The discussion links to the page; the page shows the comment and the form.
+        let thread = s.get(&format!("/beduerfnisse/{n}/")).await;
+        assert!(section(&thread.body).contains(&format!(r#"href="{path}""#)));
+        let form = s.get(&path).await;
+        assert_eq!(form.status, 200, "{}", form.body);
+        assert!(form.body.contains("<h1>Beitrag melden</h1>"));
+        assert!(form.body.contains("Ihr habt doch keine Ahnung"));
+        assert!(form.body.contains(&format!(r#"action="{path}""#)));
+        assert!(form.body.contains(r#"<label for="f-grund">"#));
+        assert!(
+            CSRF.captures(&form.body).is_some_and(|c| !c[1].is_empty()),
+            "the form carries the session's token"
+        );
+        // A mistake comes back to the same page, named at the field.
+        let empty = post(&mut s, &path, &[("grund", "  ")]).await;
+        assert_eq!(empty.status, 422);
+        assert!(empty.body.contains("<h1>Beitrag melden</h1>"));
+        assert!(empty.body.contains("Ihr habt doch keine Ahnung"));
+        assert!(empty.body.contains(r#"id="f-grund-error""#));
+        assert!(
+            empty
+                .body
+                .contains(r#"aria-describedby="f-grund-hint f-grund-error""#)
+        );
+        assert!(empty.body.contains(&format!(r#"action="{path}""#)));
+        let long = "z".repeat(1001);
+        let too_long = post(&mut s, &path, &[("grund", &long)]).await;
+        assert_eq!(too_long.status, 422);
+        assert!(too_long.body.contains("höchstens 1000 Zeichen"));
+        assert!(
+            too_long.body.contains(&format!("{long}</textarea>")),
+            "the text stays"
+        );
+        assert!(
+            codefor_storage::reports::open_of_need(db, n)
+                .await
+                .expect("r")
+                .is_empty()
+        );
+        // Sent: back to the comment, and the page says it is done.
+        let sent = post(&mut s, &path, &[("grund", "Herablassend")]).await;
+        assert_eq!(sent.status, 303, "{}", sent.body);
+        assert_eq!(
+            sent.location,
+            format!("/beduerfnisse/{n}/#kommentar-{rude}")
+        );
+        let reports = codefor_storage::reports::open_of_need(db, n)
+            .await
+            .expect("r");
+        assert_eq!(reports.len(), 1);
+        assert_eq!(reports[0].comment_id, Some(rude));
+        let done = s.get(&path).await;
+        assert_eq!(done.status, 200);
+        assert!(done.body.contains("Du hast diesen Beitrag schon gemeldet"));
+        assert!(!done.body.contains("<textarea"));
+        assert!(
+            section(&s.get(&format!("/beduerfnisse/{n}/")).await.body)
+                .contains("Du hast diesen Beitrag gemeldet")
+        );
+        let again = post(&mut s, &path, &[("grund", "Immer noch")]).await;
+        assert_eq!(again.status, 422);
+        assert!(again.body.contains("Du hast das schon gemeldet"));
+
+        // Not signed in: off to sign in, and back here afterwards.
+        let away = anon.get(&path).await;
+        assert_eq!(away.status, 303);
+        assert_eq!(away.location, format!("/anmelden/?next={path}"));
+        let refused = post(&mut anon, &path, &[("grund", "Anonym")]).await;
+        assert_eq!(refused.status, 303);
+        assert!(refused.location.starts_with("/anmelden/"));
+        assert!(!section(&anon.get(&format!("/beduerfnisse/{n}/")).await.body).contains("/melden"));
+        // No such comment, another need's, or not a number: 404.
+        for wrong in [
+            format!("/beduerfnisse/{n}/kommentare/999999999/melden"),
+            format!("/beduerfnisse/{n}/kommentare/abc/melden"),
+            format!("/beduerfnisse/999999999/kommentare/{rude}/melden"),
+        ] {
+            assert_eq!(s.get(&wrong).await.status, 404, "{wrong}");
+        }
+
+        // Held: nobody else's business (404), as for the form's target.
+        let mut tx = db.begin().await.expect("tx");
+        let vera = need_comments::get(db, n, rude)
+            .await
+            .expect("read")
+            .expect("comment")
+            .author_id
+            .expect("author");
+        let held = need_comments::create(
+            &mut tx,
+            &need_comments::New {
+                need: n,
+                parent: None,
+                depth: 0,
+                author: vera,
+                body: "Noch nicht freigegeben",
+                body_html: "<p>Noch nicht freigegeben</p>",
+                held: true,
+            },
+        )
+        .await
+        .expect("held");
+        codefor_storage::commit(tx).await.expect("commit");
+        let held_path = format!("/beduerfnisse/{n}/kommentare/{held}/melden");
+        let page = s.get(&held_path).await;
+        assert_eq!(page.status, 404);
+        assert!(!page.body.contains("Noch nicht freigegeben"));
+        assert_eq!(
+            post(&mut s, &held_path, &[("grund", "x")]).await.status,
+            404
+        );
+
+        // Hidden: nothing left to report, and the hidden text is not shown.
+        let hide = post(
+            &mut admin,
+            &format!("/beduerfnisse/{n}/kommentare/{rude}/moderation"),
+            &[("aktion", "ausblenden"), ("grund", "Herablassend")],
+        )
+        .await;
+        assert_eq!(hide.status, 303, "{}", hide.body);
+        let (_, mut t) = person(&w.server, "nc-rep-tom@example.org", "Tom", false, None).await;
+        let page = t.get(&path).await;
+        assert_eq!(page.status, 403);
+        assert!(page.body.contains("schon ausgeblendet"), "{}", page.body);
+        assert!(!page.body.contains("Ihr habt doch keine Ahnung"));
+        assert!(!page.body.contains("<textarea"));
+        let late = post(&mut t, &path, &[("grund", "Auch")]).await;
+        assert_eq!(late.status, 422);
+        assert!(late.body.contains("schon ausgeblendet"));
+        assert!(!late.body.contains("Ihr habt doch keine Ahnung"));
+        assert!(
+            !section(&t.get(&format!("/beduerfnisse/{n}/")).await.body)
+                .contains(&format!(r#"href="{path}""#))
         );
     });
 }

@@ -908,3 +908,245 @@ pub(crate) fn assert_inert(html: &str, what: &str) {
         }
     }
 }
+
+#[test]
+fn steps_taken_at_once_count_once_and_hidden_needs_rest() {
+    block_on(async {
+        let w = world().await;
+        let db = &w.server.db.db;
+        let (lab, other_lab) = ("gleichzeitiglab", "anderesgleichlab");
+        empty_lab(db, lab, "03").await;
+        empty_lab(db, other_lab, "03").await;
+        project(
+            db,
+            "gleichzeitig-projekt",
+            "Gleichzeitig",
+            lab,
+            "2026-03-01",
+        )
+        .await;
+        let mut author = signed_in("autor-gleichzeitig@example.org", false, None).await;
+        let id = bring(
+            &mut author,
+            &need_fields("Zwei Schritte auf einmal", "niedersachsen", "daten"),
+        )
+        .await;
+        let lead_id = account("lead-gleichzeitig@example.org", false, Some(lab)).await;
+        let mut lead = signed_in("lead-gleichzeitig2@example.org", false, Some(lab)).await;
+        let adopted = step(
+            &mut lead,
+            id,
+            &[("status", "adopted"), ("lab", lab), ("grund", "Unseres.")],
+        )
+        .await;
+        assert_eq!(adopted.status, 303, "{}", adopted.body);
+        let working = step(
+            &mut lead,
+            id,
+            &[
+                ("status", "in_progress"),
+                ("grund", "Wir bauen."),
+                ("projekt", "gleichzeitig-projekt"),
+            ],
+        )
+        .await;
+        assert_eq!(working.status, 303, "{}", working.body);
+        // Back to "adopted": the lab stays, whatever lab the form names.
+        let page = lead.get(&format!("/beduerfnisse/{id}/")).await.body;
+        assert!(
+            !page.contains("id=\"s-adopted-lab\""),
+            "no lab to choose again"
+        );
+        let back = step(
+            &mut lead,
+            id,
+            &[
+                ("status", "adopted"),
+                ("lab", other_lab),
+                ("grund", "Zurück."),
+            ],
+        )
+        .await;
+        assert_eq!(back.status, 303, "{}", back.body);
+        assert_eq!(
+            need_row(db, id).await.adopted_lab_slug.as_deref(),
+            Some(lab)
+        );
+
+        // Two leads close it at the same moment, differently: one step wins.
+        let (cookie, csrf) = session(db, lead_id).await;
+        let url = w.server.url(&format!("/beduerfnisse/{id}/status"));
+        let before = codefor_storage::needs::events(db, id)
+            .await
+            .expect("events")
+            .len();
+        let statuses = all_at_once(
+            &url,
+            vec![
+                (
+                    cookie.clone(),
+                    format!("csrf={csrf}&status=solved&grund=Fertig+gebaut."),
+                ),
+                (
+                    cookie.clone(),
+                    format!("csrf={csrf}&status=not_pursued&grund=Doch+nicht."),
+                ),
+                (
+                    cookie.clone(),
+                    format!("csrf={csrf}&status=solved&grund=Nochmal+fertig."),
+                ),
+            ],
+        )
+        .await;
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 303).count(),
+            1,
+            "{statuses:?}"
+        );
+        assert!(
+            statuses.iter().all(|s| *s == 303 || *s == 422),
+            "{statuses:?}"
+        );
+        let events = codefor_storage::needs::events(db, id)
+            .await
+            .expect("events");
+        assert_eq!(events.len(), before + 1, "one step in the history");
+        assert_eq!(
+            need_row(db, id).await.status,
+            events.last().expect("last").status
+        );
+
+        // A draft submitted three times at once is submitted once.
+        let mut fields = need_fields("Dreimal eingereicht", "niedersachsen", "daten");
+        fields.push(("aktion", "entwurf"));
+        let draft = bring(&mut author, &fields).await;
+        let author_id = crate::adoption::account_of("autor-gleichzeitig@example.org")
+            .await
+            .id;
+        let (cookie, csrf) = session(db, author_id).await;
+        let url = w.server.url(&format!("/beduerfnisse/{draft}/einreichen"));
+        let posts = (0..3)
+            .map(|_| (cookie.clone(), format!("csrf={csrf}")))
+            .collect();
+        let statuses = all_at_once(&url, posts).await;
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 303).count(),
+            1,
+            "{statuses:?}"
+        );
+        assert_eq!(
+            codefor_storage::needs::events(db, draft)
+                .await
+                .expect("events")
+                .len(),
+            1
+        );
+
+        // Hidden: no title, no text, no discussion page, no following, no adopting.
+        let hidden = bring(
+            &mut author,
+            &need_fields("Beleidigender Titel XYZ", "niedersachsen", "daten"),
+        )
+        .await;
+        let mut tx = db.begin().await.expect("tx");
+        codefor_storage::needs::set_hidden(&mut tx, hidden, Some("Beleidigend."))
+            .await
+            .expect("hide");
+        codefor_storage::bump_content_version(&mut tx)
+            .await
+            .expect("bump");
+        codefor_storage::commit(tx).await.expect("commit");
+        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        let mut anon = anonymous().await;
+        let page = anon.get(&format!("/beduerfnisse/{hidden}/")).await;
+        assert_eq!(page.status, 200);
+        assert!(!page.body.contains("XYZ"), "{}", page.body);
+        assert!(page.body.contains("Ausgeblendetes Bedürfnis"));
+        assert!(page.body.contains("Beleidigend."));
+        assert_eq!(
+            anon.get(&format!("/beduerfnisse/{hidden}/kommentare"))
+                .await
+                .status,
+            404
+        );
+        let mut other = signed_in("folgen-versteckt@example.org", false, None).await;
+        let follow = other
+            .submit(
+                &format!("/beduerfnisse/{hidden}/"),
+                &format!("/beduerfnisse/{hidden}/folgen"),
+                &[("folgen", "1")],
+            )
+            .await;
+        assert_ne!(follow.status, 303, "no following a hidden need");
+        let adopt = step(
+            &mut lead,
+            hidden,
+            &[("status", "adopted"), ("lab", lab), ("grund", "Trotzdem.")],
+        )
+        .await;
+        assert_eq!(adopt.status, 403);
+
+        // Page numbers far beyond the end answer, and supports are bounded per hour.
+        let far = anon.get("/beduerfnisse/?seite=9223372036854775807").await;
+        assert_eq!(far.status, 200);
+        let mut toggler = signed_in("hin-und-her@example.org", false, None).await;
+        let mut last = 0;
+        for i in 0..61 {
+            last = toggler
+                .submit(
+                    &format!("/beduerfnisse/{id}/"),
+                    &format!("/beduerfnisse/{id}/unterstuetzen"),
+                    &[("unterstuetzen", if i % 2 == 0 { "1" } else { "0" })],
+                )
+                .await
+                .status;
+        }
+        assert_eq!(last, 429, "the 61st support in an hour is refused");
+    });
+}
+
+#[test]
+fn an_admin_editing_a_need_keeps_its_organization() {
+    block_on(async {
+        let w = world().await;
+        let db = &w.server.db.db;
+        let mut author = signed_in("amt-autorin@example.org", false, None).await;
+        let author_id = crate::adoption::account_of("amt-autorin@example.org")
+            .await
+            .id;
+        let mut tx = db.begin().await.expect("tx");
+        codefor_storage::organizations::create(
+            &mut tx,
+            "amt-fuer-beispiele",
+            &codefor_storage::organizations::Fields {
+                name: "Amt für Beispiele",
+                kind: "municipality",
+                state_key: Some("06"),
+                ags: None,
+                website_url: None,
+            },
+            Some(author_id),
+        )
+        .await
+        .expect("organization");
+        codefor_storage::commit(tx).await.expect("commit");
+        let mut fields = need_fields("Ein Bedürfnis des Amts", "hessen", "politik");
+        fields.push(("organisation", "amt-fuer-beispiele"));
+        let id = bring(&mut author, &fields).await;
+        assert!(need_row(db, id).await.organization_id.is_some());
+        let mut admin = signed_in("admin-amt@example.org", true, None).await;
+        let edit = format!("/beduerfnisse/{id}/bearbeiten");
+        let form = admin.get(&edit).await.body;
+        assert!(
+            form.contains(r#"<option value="amt-fuer-beispiele" selected>"#),
+            "{form}"
+        );
+        let mut fields = need_fields("Ein Bedürfnis des Amts, klarer", "hessen", "politik");
+        fields.push(("organisation", "amt-fuer-beispiele"));
+        let saved = admin.submit(&edit, &edit, &fields).await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        let row = need_row(db, id).await;
+        assert_eq!(row.title, "Ein Bedürfnis des Amts, klarer");
+        assert_eq!(row.organization_slug.as_deref(), Some("amt-fuer-beispiele"));
+    });
+}

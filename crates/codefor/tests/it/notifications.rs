@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 
 use codefor_core::mail::Mailer;
 use codefor_core::notifications::{send_digests, send_immediate};
+use codefor_storage::notifications::WITHHELD;
 use codefor_storage::{Db, testing};
 
 use crate::accounts::{Browser, PASSWORD};
@@ -117,6 +118,7 @@ async fn event(db: &Db, need: i64, actor: i64, actor_name: &str, summary: &str) 
     let done = codefor_storage::notifications::fan_out(
         &mut tx,
         need,
+        None,
         Some(actor),
         "comment",
         actor_name,
@@ -221,6 +223,68 @@ async fn comment(b: &mut Browser, need: i64, body: &str) -> String {
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
     page.location
+}
+
+/// The id in a comment's path (`/beduerfnisse/3/#kommentar-9`).
+fn comment_id(path: &str) -> i64 {
+    path.rsplit('-')
+        .next()
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("no comment in {path}"))
+}
+
+/// Replies to comment `parent` through the form; the reply's id.
+async fn reply(b: &mut Browser, need: i64, body: &str, parent: i64) -> i64 {
+    let token = csrf(b).await;
+    let page = b
+        .post(
+            &format!("/beduerfnisse/{need}/kommentare"),
+            &[
+                ("csrf", &token),
+                ("body", body),
+                ("antwort", &parent.to_string()),
+                ("website", ""),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    comment_id(&page.location)
+}
+
+/// A moderator's action through its form (`aktion` `ausblenden` or `einblenden`).
+async fn moderate(b: &mut Browser, path: &str, aktion: &str, grund: &str) {
+    let token = csrf(b).await;
+    let done = b
+        .post(
+            path,
+            &[("csrf", &token), ("aktion", aktion), ("grund", grund)],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{aktion} {path}: {}", done.body);
+}
+
+/// An admin (who moderates every need) and a browser signed in with it.
+async fn moderator(f: &Fresh, email: &str, name: &str) -> Browser {
+    codefor_core::admin::create_admin(f.db(), email, name, PASSWORD)
+        .await
+        .expect("admin");
+    signed_in(f, email).await
+}
+
+/// Lets a day pass for the account's digest.
+async fn a_day_later(db: &Db, account: i64) {
+    let earlier = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(25)).to_string();
+    sqlx::query("UPDATE accounts SET last_digest_at = $1 WHERE id = $2")
+        .bind(&earlier)
+        .bind(account)
+        .execute(db.pool())
+        .await
+        .expect("back in time");
+}
+
+/// The items of a digest (its lines starting with `- `).
+fn items(mail: &str) -> usize {
+    mail.lines().filter(|l| l.starts_with("- ")).count()
 }
 
 #[test]
@@ -628,6 +692,7 @@ fn the_page_marks_read_and_shows_only_ones_own_notifications() {
         codefor_storage::notifications::fan_out(
             &mut tx,
             id,
+            None,
             Some(someone),
             "comment",
             "Jo Jemand",
@@ -705,6 +770,7 @@ fn the_page_marks_read_and_shows_only_ones_own_notifications() {
             codefor_storage::notifications::fan_out(
                 &mut tx,
                 id,
+                None,
                 Some(someone),
                 "comment",
                 "Jo Jemand",
@@ -785,17 +851,94 @@ fn export_holds_participation_and_deletion_leaves_counts_right() {
             .await
             .expect("follow");
         codefor_storage::commit(tx).await.expect("commit");
-        event(
-            db,
-            theirs,
-            staying,
-            "Bruno Bleibt",
-            "Bruno hat etwas ergänzt",
+        event(db, theirs, staying, "Bruno Bleibt", "hat etwas ergänzt").await;
+
+        let linked = need(db, staying, "Neue Wege am Fluss").await;
+        // Never public, hers alone: a draft, a need and a comment held for review.
+        let mut tx = db.begin().await.expect("tx");
+        let mut unlisted = Vec::new();
+        for (title, submitted) in [("Gretas Entwurf", false), ("Gretas erster Versuch", true)] {
+            unlisted.push(
+                codefor_storage::needs::create(
+                    &mut tx,
+                    &codefor_storage::needs::Fields {
+                        title,
+                        body: "Nur für mich.",
+                        body_html: "<p>Nur für mich.</p>",
+                        affected: "",
+                        state_key: None,
+                        municipality: "",
+                        lab_id: None,
+                        topic: "gesellschaft",
+                        missing: "",
+                        organization_id: None,
+                    },
+                    leaving,
+                    submitted,
+                    submitted,
+                )
+                .await
+                .expect("need"),
+            );
+        }
+        let held_comment = codefor_storage::need_comments::create(
+            &mut tx,
+            &codefor_storage::need_comments::New {
+                need: theirs,
+                parent: None,
+                depth: 0,
+                author: leaving,
+                body: "Gretas zurückgehaltener Kommentar",
+                body_html: "<p>Gretas zurückgehaltener Kommentar</p>",
+                held: true,
+            },
         )
-        .await;
+        .await
+        .expect("held comment");
+        // An earlier version of her need's text.
+        codefor_storage::needs::add_version(
+            &mut tx,
+            own,
+            Some(leaving),
+            &serde_json::json!({ "title": "Greta brauchte Daten" }),
+        )
+        .await
+        .expect("version");
+        // A project she linked to a need she did not write, comment on or move.
+        codefor_storage::notifications::fan_out(
+            &mut tx,
+            linked,
+            None,
+            Some(leaving),
+            "project",
+            "Greta Geht",
+            "hat das Projekt „Wegeplan“ verknüpft",
+            &format!("/beduerfnisse/{linked}/#projekte"),
+        )
+        .await
+        .expect("fan out");
+        codefor_storage::audit::record(
+            &mut tx,
+            Some(leaving),
+            "Greta Geht",
+            "need.project.link",
+            &format!("beduerfnisse/{linked}"),
+            "wegeplan",
+        )
+        .await
+        .expect("audit");
+        codefor_storage::commit(tx).await.expect("commit");
 
         let mut b = signed_in(&f, "geht@example.org").await;
         comment(&mut b, theirs, "Gretas Kommentar zu den Bänken").await;
+        let token = csrf(&mut b).await;
+        let reported = b
+            .post(
+                &format!("/beduerfnisse/{theirs}/melden"),
+                &[("csrf", &token), ("grund", "Sieht nach Werbung aus")],
+            )
+            .await;
+        assert_eq!(reported.status, 303, "{}", reported.body);
         let named: i64 = scalar(
             db,
             "SELECT COUNT(*) FROM notifications WHERE account_id = $1 \
@@ -803,14 +946,19 @@ fn export_holds_participation_and_deletion_leaves_counts_right() {
             staying,
         )
         .await;
-        assert_eq!(named, 1, "Bruno heard of Greta's comment");
+        assert_eq!(named, 2, "Bruno heard of Greta's comment and link");
 
         let export = b.get("/konto/export.json").await;
         assert_eq!(export.status, 200);
         let data: serde_json::Value = serde_json::from_str(&export.body).expect("json");
         let p = &data["participation"];
-        assert_eq!(p["needs"][0]["title"], "Greta braucht offene Daten");
-        assert_eq!(p["needs"][0]["need"], format!("/beduerfnisse/{own}/"));
+        let needs = p["needs"].as_array().expect("needs");
+        assert_eq!(needs.len(), 3, "her drafts and held needs too: {needs:?}");
+        let mine = needs
+            .iter()
+            .find(|n| n["title"] == "Greta braucht offene Daten")
+            .expect("her need");
+        assert_eq!(mine["need"], format!("/beduerfnisse/{own}/"));
         assert_eq!(p["supports"][0]["need"], format!("/beduerfnisse/{theirs}/"));
         let follows: Vec<_> = p["follows"]
             .as_array()
@@ -826,10 +974,26 @@ fn export_holds_participation_and_deletion_leaves_counts_right() {
             follows.contains(&format!("/beduerfnisse/{own}/")),
             "{follows:?}"
         );
-        assert_eq!(p["comments"][0]["body"], "Gretas Kommentar zu den Bänken");
-        assert_eq!(p["notifications"][0]["summary"], "Bruno hat etwas ergänzt");
+        assert_eq!(
+            p["comments"][0]["body"],
+            "Gretas zurückgehaltener Kommentar"
+        );
+        assert_eq!(p["comments"][0]["held_for_review"], true);
+        assert_eq!(p["comments"][1]["body"], "Gretas Kommentar zu den Bänken");
+        assert_eq!(p["notifications"][0]["summary"], "hat etwas ergänzt");
         assert_eq!(p["notifications"][0]["by"], "Bruno Bleibt");
         assert_eq!(p["mail_setting"], "daily");
+        assert_eq!(p["reports"][0]["reason"], "Sieht nach Werbung aus");
+        assert_eq!(p["reports"][0]["need"], format!("/beduerfnisse/{theirs}/"));
+        assert_eq!(p["reports"][0]["comment"], serde_json::Value::Null);
+        assert_eq!(
+            p["need_versions"][0]["need"],
+            format!("/beduerfnisse/{own}/")
+        );
+        assert_eq!(
+            p["need_versions"][0]["before"]["title"],
+            "Greta brauchte Daten"
+        );
 
         let support_count = |db: &Db| {
             let db = db.clone();
@@ -888,7 +1052,59 @@ fn export_holds_participation_and_deletion_leaves_counts_right() {
                 .await
                 .expect("read");
         assert!(!names.iter().any(|n| n == "Greta Geht"), "{names:?}");
-        assert!(names.iter().any(|n| n == "Gelöschtes Konto"), "{names:?}");
+        assert_eq!(
+            names.iter().filter(|n| *n == "Gelöschtes Konto").count(),
+            2,
+            "{names:?}"
+        );
+        let summaries: Vec<String> =
+            sqlx::query_scalar("SELECT summary FROM notifications WHERE account_id = $1")
+                .bind(staying)
+                .fetch_all(db.pool())
+                .await
+                .expect("read");
+        assert!(
+            summaries.contains(&"hat kommentiert: Gretas Kommentar zu den Bänken".to_owned()),
+            "{summaries:?}"
+        );
+        assert!(
+            !summaries.iter().any(|s| s.contains("Greta Geht")),
+            "{summaries:?}"
+        );
+        // What was never public is gone with her; her report stays, without her.
+        for id in unlisted {
+            assert_eq!(
+                scalar(db, "SELECT COUNT(*) FROM needs WHERE id = $1", id).await,
+                0
+            );
+        }
+        assert_eq!(
+            scalar(
+                db,
+                "SELECT COUNT(*) FROM need_comments WHERE id = $1",
+                held_comment
+            )
+            .await,
+            0
+        );
+        assert_eq!(
+            scalar(
+                db,
+                "SELECT COUNT(*) FROM reports WHERE need_id = $1 AND reporter_id IS NULL",
+                theirs
+            )
+            .await,
+            1
+        );
+        assert_eq!(
+            scalar(
+                db,
+                "SELECT COUNT(*) FROM need_versions WHERE need_id = $1 AND account_id IS NULL",
+                own
+            )
+            .await,
+            1
+        );
     });
 }
 
@@ -904,14 +1120,7 @@ fn a_mail_that_fails_is_sent_on_the_next_run() {
         let n = need(db, author, "Wenn die Post streikt").await;
         follow(db, n, daily).await;
         follow(db, n, quick).await;
-        event(
-            db,
-            n,
-            author,
-            "Rita",
-            "Rita hat kommentiert: der Server schläft",
-        )
-        .await;
+        event(db, n, author, "Rita", "hat kommentiert: der Server schläft").await;
         // No SMTP server listens here: every mail fails.
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -943,5 +1152,307 @@ fn a_mail_that_fails_is_sent_on_the_next_run() {
         assert_eq!(mails(&f.inbox, "retry-taeglich@example.org").len(), 1);
         assert_eq!(mails(&f.inbox, "retry-sofort@example.org").len(), 1);
         assert_eq!(unmailed(db, daily).await + unmailed(db, quick).await, 0);
+
+        // A mail fails after its person turned mail off: nothing of it waits again.
+        event(db, n, author, "Rita", "hat noch etwas ergänzt").await;
+        let waiting: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT id, account_id FROM notifications WHERE mailed_at IS NULL ORDER BY id",
+        )
+        .fetch_all(db.pool())
+        .await
+        .expect("read");
+        assert_eq!(waiting.len(), 2, "{waiting:?}");
+        let mut tx = db.begin().await.expect("tx");
+        for (id, _) in &waiting {
+            assert!(
+                codefor_storage::notifications::claim(&mut tx, *id)
+                    .await
+                    .expect("claim")
+            );
+        }
+        codefor_storage::notifications::set_mail_setting(&mut tx, quick, "off")
+            .await
+            .expect("off");
+        for (id, account) in &waiting {
+            codefor_storage::notifications::release(&mut tx, *account, &[*id], false)
+                .await
+                .expect("release");
+        }
+        codefor_storage::commit(tx).await.expect("commit");
+        assert_eq!(unmailed(db, quick).await, 0, "mail is off");
+        assert_eq!(unmailed(db, daily).await, 1, "still daily: it waits again");
+    });
+}
+
+/// A comment hidden by a moderator right after it was posted: its followers' pages show
+/// a neutral line instead (naming nobody), no mail carries it, and it shows again once
+/// restored. Every item names its actor once, and a reply is summed up without the
+/// quote it starts with.
+#[test]
+fn a_hidden_comment_is_neither_shown_nor_mailed_until_it_is_restored() {
+    block_on(async {
+        let f = fresh().await;
+        let db = f.db();
+        let author = person(db, "nina@example.org", "Nina Need", true).await;
+        let quick = person(db, "ines@example.org", "Ines Immer", true).await;
+        let daily = person(db, "dana@example.org", "Dana Daily", true).await;
+        person(db, "wim@example.org", "Wim Wüterich", true).await;
+        set_setting(db, quick, "immediate").await;
+        let id = need(db, author, "Ruhige Nachbarschaft").await;
+        follow(db, id, quick).await;
+        follow(db, id, daily).await;
+
+        let mut wim = signed_in(&f, "wim@example.org").await;
+        let rude = comment_id(&comment(&mut wim, id, "Ein böser Satz über die Nachbarn").await);
+        let fair = comment_id(&comment(&mut wim, id, "Ein sachlicher Satz").await);
+        reply(
+            &mut wim,
+            id,
+            "> Wim Wüterich schrieb:\n>\n> Ein sachlicher Satz\n\nNoch ein Gedanke dazu",
+            fair,
+        )
+        .await;
+        let mut moritz = moderator(&f, "moritz@example.org", "Moritz Moderation").await;
+        let comment_path = format!("/beduerfnisse/{id}/kommentare/{rude}/moderation");
+        moderate(&mut moritz, &comment_path, "ausblenden", "Beleidigend").await;
+
+        // Nina's, Ines' and Dana's notification of it: withheld, marked as mailed.
+        let withheld: Vec<(String, Option<String>)> =
+            sqlx::query_as("SELECT summary, mailed_at FROM notifications WHERE comment_id = $1")
+                .bind(rude)
+                .fetch_all(db.pool())
+                .await
+                .expect("read");
+        assert_eq!(withheld.len(), 3, "{withheld:?}");
+        for (summary, mailed) in &withheld {
+            assert_eq!(summary, WITHHELD);
+            assert!(mailed.is_some(), "never sent");
+        }
+
+        let mut dana = signed_in(&f, "dana@example.org").await;
+        let page = dana.get("/konto/benachrichtigungen/").await;
+        let body = &page.body;
+        assert!(!body.contains("böser Satz"), "{body}");
+        assert_eq!(body.matches(WITHHELD).count(), 1, "{body}");
+        assert!(!body.contains("Wim Wüterich Ein Beitrag"), "{body}");
+        assert!(body.contains("Wim Wüterich hat kommentiert: Ein sachlicher Satz"));
+        assert!(
+            body.contains("Wim Wüterich hat geantwortet: Noch ein Gedanke dazu"),
+            "the reply without its quote: {body}"
+        );
+        assert!(!body.contains("schrieb:"), "{body}");
+        assert_eq!(
+            body.matches("Wim Wüterich").count(),
+            2,
+            "once per item: {body}"
+        );
+        assert!(body.contains("„Ruhige Nachbarschaft“"));
+
+        // One mail per visible comment, none with the hidden one.
+        assert_eq!(
+            send_immediate(db, &f.mailer, ORIGIN).await.expect("send"),
+            2
+        );
+        let got = mails(&f.inbox, "ines@example.org");
+        assert_eq!(got.len(), 2, "{got:?}");
+        for mail in &got {
+            assert!(!mail.contains("böser Satz"), "{mail}");
+            assert!(!mail.contains(WITHHELD), "{mail}");
+            assert_eq!(mail.matches("Wim Wüterich").count(), 1, "{mail}");
+        }
+        assert!(
+            got.iter()
+                .any(|m| m.contains("Wim Wüterich hat kommentiert: Ein sachlicher Satz\n(")),
+            "{got:?}"
+        );
+        assert!(
+            got.iter()
+                .any(|m| m.contains("Wim Wüterich hat geantwortet: Noch ein Gedanke dazu")),
+            "{got:?}"
+        );
+        // The digests carry the two others.
+        assert_eq!(
+            send_digests(db, &f.mailer, ORIGIN).await.expect("digests"),
+            2
+        );
+        for address in ["dana@example.org", "nina@example.org"] {
+            let got = mails(&f.inbox, address);
+            assert_eq!(got.len(), 1, "{address}: {got:?}");
+            assert_eq!(items(&got[0]), 2, "{}", got[0]);
+            assert!(!got[0].contains("böser Satz"), "{}", got[0]);
+            assert!(
+                got[0].contains(": Wim Wüterich hat kommentiert: Ein sachlicher Satz\n"),
+                "{}",
+                got[0]
+            );
+        }
+
+        // Shown again: the page has it back, from the comment's text; no mail comes late.
+        moderate(&mut moritz, &comment_path, "einblenden", "").await;
+        let page = dana.get("/konto/benachrichtigungen/").await;
+        assert!(
+            page.body
+                .contains("Wim Wüterich hat kommentiert: Ein böser Satz über die Nachbarn"),
+            "{}",
+            page.body
+        );
+        assert!(!page.body.contains(WITHHELD));
+        assert_eq!(
+            send_immediate(db, &f.mailer, ORIGIN).await.expect("send"),
+            0
+        );
+        a_day_later(db, daily).await;
+        assert_eq!(
+            send_digests(db, &f.mailer, ORIGIN).await.expect("digests"),
+            0
+        );
+        // Hidden once more: withheld again, on the page too.
+        moderate(&mut moritz, &comment_path, "ausblenden", "Doch beleidigend").await;
+        let page = dana.get("/konto/benachrichtigungen/").await;
+        assert!(!page.body.contains("böser Satz"), "{}", page.body);
+        assert!(page.body.contains(WITHHELD));
+    });
+}
+
+/// A need hidden by a moderator: its followers' pages no longer show its title nor what
+/// happened on it, what waited is never mailed, nothing written while it is hidden is
+/// mailed either — and once restored, it all shows again and what waited goes out.
+#[test]
+fn a_hidden_need_keeps_its_title_and_its_news_to_itself_until_restored() {
+    block_on(async {
+        let f = fresh().await;
+        let db = f.db();
+        let author = person(db, "nora@example.org", "Nora Need", true).await;
+        let quick = person(db, "ivo@example.org", "Ivo Immer", true).await;
+        let daily = person(db, "doro@example.org", "Doro Daily", true).await;
+        person(db, "willi@example.org", "Willi Wort", true).await;
+        set_setting(db, quick, "immediate").await;
+        let id = need(db, author, "Geheimer Treffpunkt am See").await;
+        let open = need(db, author, "Offener Platz").await;
+        for n in [id, open] {
+            follow(db, n, quick).await;
+            follow(db, n, daily).await;
+        }
+        // Mailed before the need is hidden.
+        event(
+            db,
+            id,
+            author,
+            "Nora Need",
+            "hat den Stand geändert: In Arbeit – Wir legen los",
+        )
+        .await;
+        assert_eq!(
+            send_immediate(db, &f.mailer, ORIGIN).await.expect("send"),
+            1
+        );
+        assert_eq!(
+            send_digests(db, &f.mailer, ORIGIN).await.expect("digests"),
+            1
+        );
+        // Waiting when it is hidden.
+        let mut willi = signed_in(&f, "willi@example.org").await;
+        comment(&mut willi, id, "Treffen wir uns am Bootshaus").await;
+        let mut mod_ = moderator(&f, "mona@example.org", "Mona Moderation").await;
+        let need_path = format!("/beduerfnisse/{id}/moderation");
+        moderate(&mut mod_, &need_path, "ausblenden", "Doppelt eingestellt").await;
+        assert_eq!(
+            scalar(
+                db,
+                "SELECT COUNT(*) FROM notifications WHERE need_id = $1 AND mailed_at IS NULL",
+                id,
+            )
+            .await,
+            0,
+            "what waited is withheld"
+        );
+        // Written while it is hidden (a step that raced the moderator), and news elsewhere.
+        event(db, id, author, "Nora Need", "hat etwas zum Steg ergänzt").await;
+        event(db, open, author, "Nora Need", "hat den Platz vermessen").await;
+
+        let secret = [
+            "Geheimer Treffpunkt",
+            "Wir legen los",
+            "Bootshaus",
+            "zum Steg",
+        ];
+        let mut doro = signed_in(&f, "doro@example.org").await;
+        let page = doro.get("/konto/benachrichtigungen/").await;
+        for text in secret {
+            assert!(!page.body.contains(text), "{text} in {}", page.body);
+        }
+        assert!(
+            page.body.contains("Ausgeblendetes Bedürfnis"),
+            "{}",
+            page.body
+        );
+        assert_eq!(page.body.matches(WITHHELD).count(), 3, "{}", page.body);
+        assert!(page.body.contains("Nora Need hat den Platz vermessen"));
+        assert!(page.body.contains("„Offener Platz“"));
+
+        // Only the news elsewhere is mailed; what was written while hidden waits.
+        assert_eq!(
+            send_immediate(db, &f.mailer, ORIGIN).await.expect("send"),
+            1
+        );
+        a_day_later(db, daily).await;
+        assert_eq!(
+            send_digests(db, &f.mailer, ORIGIN).await.expect("digests"),
+            1
+        );
+        for address in ["ivo@example.org", "doro@example.org"] {
+            let got = mails(&f.inbox, address);
+            assert_eq!(got.len(), 2, "{address}: {got:?}");
+            assert!(got[0].contains("Wir legen los"), "{}", got[0]);
+            assert!(
+                got[1].contains("Nora Need hat den Platz vermessen"),
+                "{}",
+                got[1]
+            );
+            for text in secret {
+                assert!(!got[1].contains(text), "{text} in {}", got[1]);
+            }
+        }
+        assert_eq!(items(&mails(&f.inbox, "doro@example.org")[1]), 1);
+        assert_eq!(
+            unmailed(db, daily).await,
+            1,
+            "the news written while hidden waits"
+        );
+
+        // Shown again: its title, what was mailed before, the comment from its text, and
+        // the news that waited (now mailed too).
+        moderate(&mut mod_, &need_path, "einblenden", "").await;
+        let page = doro.get("/konto/benachrichtigungen/").await;
+        for text in [
+            "„Geheimer Treffpunkt am See“",
+            "Nora Need hat den Stand geändert: In Arbeit – Wir legen los",
+            "Willi Wort hat kommentiert: Treffen wir uns am Bootshaus",
+            "Nora Need hat etwas zum Steg ergänzt",
+        ] {
+            assert!(page.body.contains(text), "{text} missing in {}", page.body);
+        }
+        assert!(!page.body.contains(WITHHELD), "{}", page.body);
+        assert_eq!(
+            send_immediate(db, &f.mailer, ORIGIN).await.expect("send"),
+            1
+        );
+        let got = mails(&f.inbox, "ivo@example.org");
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert!(
+            got[2].contains("Nora Need hat etwas zum Steg ergänzt"),
+            "{}",
+            got[2]
+        );
+        assert!(
+            got[2].contains("„Geheimer Treffpunkt am See“"),
+            "{}",
+            got[2]
+        );
+        assert!(
+            !got[2].contains("Bootshaus"),
+            "withheld stays unsent: {}",
+            got[2]
+        );
     });
 }
