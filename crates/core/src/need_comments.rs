@@ -260,7 +260,8 @@ pub async fn went_public(
         kind,
         author_name,
         &summary,
-        &format!("/beduerfnisse/{need}/#kommentar-{comment}"),
+        // The discussion comes in pages: this address opens the comment's page.
+        &format!("/beduerfnisse/{need}/kommentare?beitrag={comment}#kommentar-{comment}"),
     )
     .await?;
     Ok(())

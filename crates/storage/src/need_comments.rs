@@ -144,16 +144,31 @@ pub async fn page(
 ) -> Result<Vec<Comment>, DbError> {
     let per_page = per_page.max(1);
     let offset = page.max(1).saturating_sub(1).saturating_mul(per_page);
+    // Each step carries whole rows and each author's name is looked up on its own: the
+    // only reads are by index (the roots by need, the replies by parent, the authors by
+    // id), whatever the planners think of the size of `tree` — given a join with it,
+    // SQLite would rather scan the comments and PostgreSQL all accounts.
+    let columns = |t: &str| {
+        format!(
+            "{t}.id, {t}.need_id, {t}.parent_id, {t}.depth, {t}.author_id, {t}.body, \
+             {t}.body_html, {t}.hidden_reason, {t}.held, {t}.created_at, {t}.edited_at"
+        )
+    };
+    let (r, k) = (columns("r"), columns("k"));
     Ok(sqlx::query_as::<_, Comment>(sqlx::AssertSqlSafe(format!(
-        "WITH RECURSIVE roots (id) AS ( \
-             SELECT r.id FROM need_comments r WHERE {ROOTS} ORDER BY r.id LIMIT $4 OFFSET $5 \
-         ), tree (id) AS ( \
-             SELECT id FROM roots \
+        "WITH RECURSIVE tree (id, need_id, parent_id, depth, author_id, body, body_html, \
+             hidden_reason, held, created_at, edited_at) AS ( \
+             SELECT * FROM ( \
+                 SELECT {r} FROM need_comments r WHERE {ROOTS} ORDER BY r.id LIMIT $4 OFFSET $5 \
+             ) roots \
              UNION ALL \
-             SELECT k.id FROM need_comments k JOIN tree p ON k.parent_id = p.id \
+             SELECT {k} FROM need_comments k JOIN tree p ON k.parent_id = p.id \
              WHERE k.id > p.id \
          ) \
-         SELECT {COLUMNS} JOIN tree t ON t.id = c.id ORDER BY c.id"
+         SELECT t.id, t.need_id, t.parent_id, t.depth, t.author_id, \
+             (SELECT a.display_name FROM accounts a WHERE a.id = t.author_id) AS author_name, \
+             t.body, t.body_html, t.hidden_reason, t.held, t.created_at, t.edited_at \
+         FROM tree t ORDER BY t.id"
     )))
     .bind(need)
     .bind(flag(reader.moderator))

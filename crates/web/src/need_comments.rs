@@ -559,3 +559,34 @@ async fn save_edit(
         Err(e) => Err(e.into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pager_lists_the_ends_and_the_neighbours() {
+        assert_eq!(pager_numbers(1, 1), [Some(1)]);
+        assert_eq!(pager_numbers(1, 3), [Some(1), Some(2), Some(3)]);
+        assert_eq!(
+            pager_numbers(10, 20),
+            [
+                Some(1),
+                None,
+                Some(8),
+                Some(9),
+                Some(10),
+                Some(11),
+                Some(12),
+                None,
+                Some(20)
+            ]
+        );
+        assert_eq!(
+            pager_numbers(2, 7),
+            [Some(1), Some(2), Some(3), Some(4), None, Some(7)]
+        );
+        // On the last page of four, every number is a neighbour: no gap.
+        assert_eq!(pager_numbers(4, 4), [Some(1), Some(2), Some(3), Some(4)]);
+    }
+}

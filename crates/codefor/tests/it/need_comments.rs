@@ -246,7 +246,7 @@ fn threads_with_replies_and_quotes() {
         );
         assert_eq!(
             to_nora[0].2,
-            format!("/beduerfnisse/{n}/#kommentar-{first}")
+            format!("/beduerfnisse/{n}/kommentare?beitrag={first}#kommentar-{first}")
         );
         assert_eq!(to_nora[1].0, "reply");
         assert!(
