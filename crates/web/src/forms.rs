@@ -68,6 +68,24 @@ pub fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
+/// The end of a form's POST: on to `to` (303), or — when the form had mistakes — the
+/// form again with them (`again`, 422); other errors become error pages.
+pub async fn then_see_other(
+    result: Result<String, codefor_core::accounts::AccountError>,
+    again: impl AsyncFnOnce(
+        codefor_core::forms::FieldErrors,
+        StatusCode,
+    ) -> Result<Response, crate::WebError>,
+) -> Result<Response, crate::WebError> {
+    match result {
+        Ok(to) => Ok(see_other(&to)),
+        Err(codefor_core::accounts::AccountError::Invalid(errors)) => {
+            again(errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// A local path to go back to after signing in; anything else becomes `/konto/`.
 pub fn local_next(next: Option<&str>) -> String {
     // Only visible ASCII: browsers drop tabs and line breaks, so `/\t/x` would become the

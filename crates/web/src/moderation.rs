@@ -19,7 +19,7 @@ use codefor_storage::needs::Need;
 use codefor_storage::reports::{self, Report};
 use serde::Deserialize;
 
-use crate::forms::{private, see_other};
+use crate::forms::{private, see_other, then_see_other};
 use crate::need_comments::{comment_path, moderates, visible_need};
 use crate::session::{SignedIn, Visitor};
 use crate::views::{Chrome, fragment, render};
@@ -304,33 +304,32 @@ async fn report_comment(
     Form(form): Form<ReasonForm>,
 ) -> Result<Response, WebError> {
     let (need, comment) = reportable(&state, &visitor, &id, &cid).await?;
-    match core::report(
+    let result = core::report(
         &state.db,
         &current.account,
         &need,
         Some(comment.id),
         &form.grund,
     )
+    .await;
+    let to = match result {
+        Ok(()) => Ok(comment_path(&state, &visitor, &need, comment.id).await?),
+        Err(e) => Err(e),
+    };
+    // Back to the report page, with what was wrong.
+    then_see_other(to, async |errors, status| {
+        report_page(
+            &state,
+            &visitor,
+            &need,
+            &comment,
+            &form.grund,
+            &errors,
+            status,
+        )
+        .await
+    })
     .await
-    {
-        Ok(()) => Ok(see_other(
-            &comment_path(&state, &visitor, &need, comment.id).await?,
-        )),
-        // Back to the report page, with what was wrong.
-        Err(AccountError::Invalid(errors)) => {
-            report_page(
-                &state,
-                &visitor,
-                &need,
-                &comment,
-                &form.grund,
-                &errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
 }
 
 /// The need in the path, when the visitor moderates it.

@@ -22,7 +22,7 @@ use codefor_storage::need_comments::{self, Comment, Reader};
 use codefor_storage::needs::Need;
 use serde::{Deserialize, Serialize};
 
-use crate::forms::{private, see_other};
+use crate::forms::{private, see_other, then_see_other};
 use crate::session::{SignedIn, Visitor};
 use crate::views::{Chrome, fragment, render};
 use crate::{AppState, WebError};
@@ -540,24 +540,17 @@ async fn save_edit(
     let (need, comment) = own_comment(&state, &visitor, &id, &cid).await?;
     let result = core::edit(&state.db, &current.account, &need, &comment, &form.body).await;
     state.cache.recheck();
-    match result {
-        Ok(()) => Ok(see_other(
-            &comment_path(&state, &visitor, &need, comment.id).await?,
-        )),
-        Err(AccountError::Invalid(errors)) => {
-            edit_page(
-                &state,
-                &visitor,
-                &need,
-                &comment,
-                &form.body,
-                &errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let to = match result {
+        Ok(()) => Ok(comment_path(&state, &visitor, &need, comment.id).await?),
+        Err(e) => Err(e),
+    };
+    then_see_other(to, async |errors, status| {
+        edit_page(
+            &state, &visitor, &need, &comment, &form.body, &errors, status,
+        )
+        .await
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use codefor_domain::states;
 use codefor_storage::needs::{self, Filters, Need, NeedCard, Order};
 use serde::Serialize;
 
-use crate::forms::{FormToken, local_next, private, see_other};
+use crate::forms::{FormToken, local_next, private, see_other, then_see_other};
 use crate::session::{SignedIn, Visitor};
 use crate::views::{Chrome, fragment, render};
 use crate::{AppState, WebError, dates};
@@ -388,24 +388,11 @@ async fn create(
         }
         Err(e) => Err(e),
     };
-    match result {
-        Ok(id) => {
-            state.cache.recheck();
-            Ok(see_other(&core::path(id)))
-        }
-        Err(AccountError::Invalid(errors)) => {
-            form_page(
-                &state,
-                &visitor,
-                None,
-                &form,
-                &errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    state.cache.recheck();
+    then_see_other(result.map(core::path), async |errors, status| {
+        form_page(&state, &visitor, None, &form, &errors, status).await
+    })
+    .await
 }
 
 /// After a form of the need page: on to `to`, or the page again with what was wrong.
@@ -417,28 +404,18 @@ async fn answer(
     to: &str,
     (form, values): (&'static str, HashMap<String, String>),
 ) -> Result<Response, WebError> {
-    match result {
-        Ok(()) => {
-            state.cache.recheck();
-            Ok(see_other(to))
-        }
-        Err(AccountError::Invalid(errors)) => {
-            let submitted = Submitted {
-                form,
-                values,
-                errors,
-            };
-            need_page(
-                state,
-                visitor,
-                need,
-                &submitted,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
+    if result.is_ok() {
+        state.cache.recheck();
     }
+    then_see_other(result.map(|()| to.to_owned()), async |errors, status| {
+        let submitted = Submitted {
+            form,
+            values,
+            errors,
+        };
+        need_page(state, visitor, need, &submitted, status).await
+    })
+    .await
 }
 
 /// The need with this id as the path names it.
@@ -724,24 +701,14 @@ async fn save(
         }
         other => other,
     };
-    match result {
-        Ok(()) => {
-            state.cache.recheck();
-            Ok(see_other(&core::path(need.id)))
-        }
-        Err(AccountError::Invalid(errors)) => {
-            form_page(
-                &state,
-                &visitor,
-                Some(&need),
-                &form,
-                &errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    state.cache.recheck();
+    then_see_other(
+        result.map(|()| core::path(need.id)),
+        async |errors, status| {
+            form_page(&state, &visitor, Some(&need), &form, &errors, status).await
+        },
+    )
+    .await
 }
 
 async fn submit(
