@@ -518,19 +518,25 @@ pub async fn set_hidden(
 
 /// Moderation: locks a need's thread (no new comments) or opens it again.
 pub async fn set_locked(conn: &mut Connection, id: i64, locked: bool) -> Result<bool, DbError> {
-    let done = sqlx::query("UPDATE needs SET locked = $1, updated_at = $2 WHERE id = $3")
-        .bind(flag(locked))
-        .bind(now())
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
+    set_flag(conn, id, "locked", locked).await
 }
 
 /// Moderation: releases a need held for review (or holds it).
 pub async fn set_held(conn: &mut Connection, id: i64, held: bool) -> Result<bool, DbError> {
-    let done = sqlx::query("UPDATE needs SET held = $1, updated_at = $2 WHERE id = $3")
-        .bind(flag(held))
+    set_flag(conn, id, "held", held).await
+}
+
+/// Sets one of the need's 0/1 columns; whether there was one.
+async fn set_flag(
+    conn: &mut Connection,
+    id: i64,
+    column: &'static str,
+    on: bool,
+) -> Result<bool, DbError> {
+    // `column` is one of the constants above.
+    let sql = format!("UPDATE needs SET {column} = $1, updated_at = $2 WHERE id = $3");
+    let done = sqlx::query(AssertSqlSafe(sql))
+        .bind(flag(on))
         .bind(now())
         .bind(id)
         .execute(&mut *conn)

@@ -1195,57 +1195,17 @@ async fn long_discussion(db: &Db, need: i64, author: i64, roots: usize) -> Vec<V
     let mut threads: Vec<Vec<i64>> = Vec::new();
     for i in 0..roots {
         let body = format!("Faden {i}");
-        let html = format!("<p>Faden {i}</p>");
-        let id = need_comments::create(
-            &mut tx,
-            &need_comments::New {
-                need,
-                parent: None,
-                depth: 0,
-                author,
-                body: &body,
-                body_html: &html,
-                held: false,
-            },
-        )
-        .await
-        .expect("comment");
+        let id = plain_comment(&mut tx, need, None, 0, author, &body).await;
         threads.push(vec![id]);
         // Replies to the thread before, so replies and threads interleave by id.
         if i > 0 {
             let parent = threads[i - 1][0];
             let body = format!("Antwort auf Faden {}", i - 1);
-            let reply = need_comments::create(
-                &mut tx,
-                &need_comments::New {
-                    need,
-                    parent: Some(parent),
-                    depth: 1,
-                    author,
-                    body: &body,
-                    body_html: &format!("<p>{body}</p>"),
-                    held: false,
-                },
-            )
-            .await
-            .expect("reply");
+            let reply = plain_comment(&mut tx, need, Some(parent), 1, author, &body).await;
             threads[i - 1].push(reply);
             if i % 3 == 0 {
                 let body = format!("Rückfrage in Faden {}", i - 1);
-                let answer = need_comments::create(
-                    &mut tx,
-                    &need_comments::New {
-                        need,
-                        parent: Some(reply),
-                        depth: 2,
-                        author,
-                        body: &body,
-                        body_html: &format!("<p>{body}</p>"),
-                        held: false,
-                    },
-                )
-                .await
-                .expect("answer");
+                let answer = plain_comment(&mut tx, need, Some(reply), 2, author, &body).await;
                 threads[i - 1].push(answer);
             }
         }
@@ -1685,4 +1645,29 @@ fn comments_are_reported_on_a_page_of_their_own() {
                 .contains(&format!(r#"href="{path}""#))
         );
     });
+}
+
+/// A public comment written straight to storage (for building long discussions fast).
+async fn plain_comment(
+    tx: &mut codefor_storage::Connection,
+    need: i64,
+    parent: Option<i64>,
+    depth: i64,
+    author: i64,
+    body: &str,
+) -> i64 {
+    need_comments::create(
+        tx,
+        &need_comments::New {
+            need,
+            parent,
+            depth,
+            author,
+            body,
+            body_html: &format!("<p>{body}</p>"),
+            held: false,
+        },
+    )
+    .await
+    .expect("comment")
 }
