@@ -57,6 +57,19 @@ enum ExportCommand {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// Write DIR/codefor-opendata.zip: every public record per collection as CSV and
+    /// JSON, the network's figures, the DCAT-AP.de catalog (Turtle, JSON-LD) and a README
+    /// with the licence.
+    /// Written to a temporary file first and renamed, so readers never see half a file.
+    Opendata {
+        /// The folder to write into (created when missing).
+        dir: PathBuf,
+        /// The site's public address, the start of every URL in the records.
+        #[arg(long, env = "CODEFOR_BASE_URL", default_value = "https://codefor.de")]
+        base_url: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -128,6 +141,11 @@ struct ServeArgs {
     /// instances, give them one shared folder.
     #[arg(long, env = "CODEFOR_UPLOAD_DIR", default_value = "uploads")]
     upload_dir: PathBuf,
+    /// Folder for the open-data dump served at /daten/opendata.zip (created when
+    /// needed): made on the first download and again when a day old (with --base-url
+    /// also in the background, so nobody waits for it).
+    #[arg(long, env = "CODEFOR_OPENDATA_DIR", default_value = "opendata")]
+    opendata_dir: PathBuf,
     /// Flag active labs to their leads (by mail, once per period, when --base-url is set)
     /// and to admins after this many days without a sign of life (meetup, post, project,
     /// edit, member change).
@@ -159,6 +177,16 @@ struct ServeArgs {
     /// for tests and closed installations.
     #[arg(long, env = "CODEFOR_CALENDAR_ALLOW_PRIVATE")]
     calendar_allow_private: bool,
+    /// Check the external links of public records (and dataset distributions) in the
+    /// background: a round this often, in minutes, checking what is due (working links
+    /// daily, failing ones with a growing pause); 0 turns it off. Broken links show on
+    /// the lab leads' dashboards and at /admin/links/.
+    #[arg(long, env = "CODEFOR_LINK_CHECK_MINUTES", default_value_t = 60)]
+    link_check_minutes: u64,
+    /// Let the link check reach loopback and private network addresses (tests and closed
+    /// installations only); without it such links are reported as not checked.
+    #[arg(long, env = "CODEFOR_LINK_CHECK_ALLOW_PRIVATE")]
+    link_check_allow_private: bool,
 }
 
 #[derive(Subcommand)]
@@ -205,6 +233,9 @@ fn main() -> ExitCode {
             Command::Admin(command) => admin(command).await,
             Command::Export(ExportCommand::Publiccode { dir, base_url, db }) => {
                 report(export_publiccode(&dir, &base_url, &db.database_url).await)
+            }
+            Command::Export(ExportCommand::Opendata { dir, base_url, db }) => {
+                report(export_opendata(&dir, &base_url, &db.database_url).await)
             }
         }
     })
@@ -270,6 +301,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             std::time::Duration::from_secs(args.repository_sync_minutes.saturating_mul(60)),
         ));
     }
+    if args.link_check_minutes > 0 {
+        tokio::spawn(codefor_core::link_health::run(
+            db.clone(),
+            codefor_core::link_health::Policy {
+                allow_private: args.link_check_allow_private,
+                user_agent: codefor_core::link_health::user_agent(args.base_url.as_deref()),
+                ..Default::default()
+            },
+            std::time::Duration::from_secs(args.link_check_minutes.saturating_mul(60)),
+        ));
+    }
     // Quiet labs' leads hear of it by mail (with links only when the origin is known).
     if let Some(origin) = &args.base_url {
         tokio::spawn(codefor_core::labs::run_quiet_notices(
@@ -286,6 +328,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 args.project_stale_days,
             ));
         }
+        // The open-data dump stays at most a day old without a visitor waiting for it.
+        tokio::spawn(codefor_core::dump::run(
+            db.clone(),
+            origin.trim_end_matches('/').to_owned(),
+            args.opendata_dir.clone(),
+            Duration::from_secs(60 * 60),
+        ));
         // Followers of needs hear by mail: one per event, or a daily digest.
         tokio::spawn(codefor_core::notifications::run(
             db.clone(),
@@ -305,6 +354,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         calendar_fetch,
         repository_fetch,
+        open_data_dir: Some(args.opendata_dir),
         ..Default::default()
     };
     let app = codefor_web::app(codefor_web::AppState::new(db.clone(), config))
@@ -522,6 +572,30 @@ async fn export_publiccode(dir: &std::path::Path, base_url: &str, url: &str) -> 
         files.len(),
         dir.display(),
         files.len() - complete
+    );
+    Ok(())
+}
+
+/// `codefor export opendata DIR`: the open-data dump, written atomically.
+async fn export_opendata(dir: &std::path::Path, base_url: &str, url: &str) -> anyhow::Result<()> {
+    let db = Db::connect(url).await.context("opening the database")?;
+    let started = std::time::Instant::now();
+    let result = codefor_core::dump::write_dir(&db, base_url.trim_end_matches('/'), dir).await;
+    db.close().await;
+    let (path, dump) =
+        result.with_context(|| format!("writing the dump into {}", dir.display()))?;
+    for f in &dump.files {
+        match f.records {
+            Some(n) => println!("{}: {n} Datensätze, {} Bytes", f.name, f.bytes),
+            None => println!("{}: {} Bytes", f.name, f.bytes),
+        }
+    }
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "{} geschrieben: {} Dateien, {size} Bytes, in {} ms",
+        path.display(),
+        dump.files.len(),
+        started.elapsed().as_millis()
     );
     Ok(())
 }

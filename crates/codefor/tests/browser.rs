@@ -97,6 +97,24 @@ async fn demo_network_pages_are_usable_accessible_and_self_contained() {
             texts: &["Aylin Demir"],
             shows: &[("time[datetime='2026-11-01']", "1. November 2026")],
         },
+        Page {
+            path: "/daten/?thema=ENVI",
+            shot: "demo-datasets",
+            title: "Daten – Code for Germany",
+            h1: "Daten",
+            h1_visible: true,
+            texts: &["Klimamessnetz Freiburg (Demo)"],
+            shows: &[(".filters label[for=f-thema]", "Thema")],
+        },
+        Page {
+            path: "/daten/pegelstaende-kieler-foerde-demo/",
+            shot: "demo-dataset",
+            title: "Pegelstände der Kieler Förde (Demo) – Code for Germany",
+            h1: "Pegelstände der Kieler Förde (Demo)",
+            h1_visible: true,
+            texts: &["Datenlizenz Deutschland – Namensnennung – Version 2.0"],
+            shows: &[("aside a[href='/kiel/']", "OK Lab Kiel")],
+        },
     ];
     let mut problems = Vec::new();
     for page in &pages {
@@ -580,6 +598,15 @@ async fn a_lead_edits_the_meeting_info_and_restores_it() {
             h1: "Papierkorb",
             h1_visible: true,
             texts: &["Der Papierkorb ist leer."],
+            shows: &[],
+        },
+        Page {
+            path: "/admin/links/",
+            shot: "admin-links",
+            title: "Defekte Links – Code for Germany",
+            h1: "Defekte Links",
+            h1_visible: true,
+            texts: &["zum ersten Mal geprüft"],
             shows: &[],
         },
     ] {

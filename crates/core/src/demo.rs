@@ -581,6 +581,7 @@ pub async fn seed(db: &Db) -> Result<(), DbError> {
     }
     seed_adoption(&mut tx).await?;
     seed_needs(&mut tx).await?;
+    crate::datasets::seed_demo(&mut tx).await?;
     bump_content_version(&mut tx).await?;
     tx.commit().await?;
     Ok(())

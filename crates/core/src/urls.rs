@@ -59,4 +59,7 @@ pub const APP_PATHS: &[&str] = &[
     "/beduerfnisse/",
     "/beduerfnisse/index.xml",
     "/verhaltenskodex/",
+    "/daten/",
+    "/catalog.ttl",
+    "/catalog.jsonld",
 ];

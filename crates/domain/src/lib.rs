@@ -4,6 +4,7 @@
 //! (`labs`, `people`, `projects`, `posts`, `pages`, `redirects`, `media`) repeat in
 //! storage, use-cases, web routes and tests.
 
+pub mod datasets;
 pub mod labs;
 pub mod licenses;
 pub mod links;

@@ -194,6 +194,13 @@ impl Filters {
         c
     }
 
+    /// The `WHERE` clause of every active filter over published projects (alias `p`)
+    /// and its bound values (`$1`, …), for the open-data API's keyset pages.
+    pub fn where_clause(&self, backend: Backend) -> (String, Vec<String>) {
+        let c = self.clause(&[], backend);
+        (c.sql, c.binds)
+    }
+
     /// "`column` is a project matching every active filter except `except`".
     fn member(&self, column: &str, except: Dim, backend: Backend) -> Clause {
         let c = self.clause(&[except], backend);

@@ -594,7 +594,9 @@ const WITHOUT_LAB: &str =
     " AND n.adopted_lab_id IS NULL AND n.status IN ('submitted', 'discussion')";
 
 impl Filters {
-    fn clause(&self) -> (String, Vec<String>, Option<i64>) {
+    /// The `WHERE` clause over listed needs (alias `n`), its text values (`$1`, …) and
+    /// the lab id bound after them (also for the open-data API).
+    pub fn clause(&self) -> (String, Vec<String>, Option<i64>) {
         let mut sql = format!(" WHERE {LISTED}");
         let mut binds: Vec<String> = Vec::new();
         let mut bind = |v: &str, sql: &mut String, col: &str| {

@@ -171,6 +171,7 @@ async fn profile_view(
         &chrome,
         crate::ctx! {
             title => shown.name.clone(),
+            og_type => "profile",
             profile => shown,
             own => onlooker == Onlooker::Owner,
         },

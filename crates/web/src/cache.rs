@@ -8,6 +8,7 @@
 //! meetups change with the clock.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -41,6 +42,9 @@ pub struct PageCache {
     /// yet arrive at once, one renders and the others wait for its result.
     inflight: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     checked: Mutex<Option<(Instant, i64)>>,
+    /// Counts `recheck`s, so a version read from the database before a write on this
+    /// instance is not remembered after it (the writer's next page would be stale).
+    rechecks: AtomicU64,
     entries: RwLock<(i64, HashMap<String, Entry>)>,
 }
 
@@ -50,6 +54,7 @@ impl PageCache {
             interval,
             inflight: Mutex::new(HashMap::new()),
             checked: Mutex::new(None),
+            rechecks: AtomicU64::new(0),
             entries: RwLock::new((i64::MIN, HashMap::new())),
         }
     }
@@ -62,8 +67,11 @@ impl PageCache {
         {
             return Some(v);
         }
+        let rechecks = self.rechecks.load(Ordering::Acquire);
         let v = db.content_version().await.ok()?;
-        if let Ok(mut guard) = self.checked.lock() {
+        if let Ok(mut guard) = self.checked.lock()
+            && self.rechecks.load(Ordering::Acquire) == rechecks
+        {
             *guard = Some((Instant::now(), v));
         }
         Some(v)
@@ -72,6 +80,7 @@ impl PageCache {
     /// After a write on this instance: check the content version on the next request
     /// instead of trusting the remembered one, so an editor sees their change at once.
     pub fn recheck(&self) {
+        self.rechecks.fetch_add(1, Ordering::AcqRel);
         if let Ok(mut guard) = self.checked.lock() {
             *guard = None;
         }
@@ -132,7 +141,15 @@ fn revalidated(request: &HeaderMap, hit: Response) -> Response {
         return hit;
     }
     let mut response = StatusCode::NOT_MODIFIED.into_response();
-    for name in [header::ETAG, header::CACHE_CONTROL] {
+    // A 304 repeats what the full answer would have said about caching and CORS (the
+    // API's reads are open to every origin, and a browser checks that on 304s too).
+    for name in [
+        header::ETAG,
+        header::CACHE_CONTROL,
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        header::VARY,
+    ] {
         if let Some(v) = hit.headers().get(&name) {
             response.headers_mut().insert(name, v.clone());
         }

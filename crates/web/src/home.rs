@@ -34,6 +34,7 @@ pub async fn show(State(state): State<AppState>) -> Result<Html<String>, WebErro
         &chrome,
         crate::ctx! {
             nav => "home",
+            jsonld => crate::metadata::home(description.as_deref().unwrap_or(chrome.description)),
             description => description,
             body_has_h1 => body.as_deref().is_some_and(has_h1),
             body => body,

@@ -125,6 +125,7 @@ pub async fn show(state: &AppState, slug: &str) -> Result<Option<Html<String>>, 
     );
     let needs =
         crate::needs::lab_section(state, detail.id, detail.lab.state_key.as_deref()).await?;
+    let datasets = crate::datasets::lab_section(state, detail.id, slug).await?;
     render(
         "lab.html",
         &chrome,
@@ -133,6 +134,7 @@ pub async fn show(state: &AppState, slug: &str) -> Result<Option<Html<String>>, 
             title => detail.lab.name.clone(),
             description => description,
             edit => crate::editing::edit_link(state, &codefor_core::urls::lab(slug)).await?,
+            jsonld => crate::metadata::lab(&detail),
             lab => detail.lab,
             state => state_info,
             leads => detail.leads,
@@ -147,6 +149,7 @@ pub async fn show(state: &AppState, slug: &str) -> Result<Option<Html<String>>, 
             plan => plan,
             accepts => labs::accepts_requests(&state.db, detail.id).await?,
             needs => needs,
+            datasets => datasets,
         },
     )
     .map(Some)

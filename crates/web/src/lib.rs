@@ -22,11 +22,14 @@ mod macros;
 
 mod accounts;
 mod admin;
+mod api;
 mod assets;
 mod cache;
 mod components;
+mod datasets;
 mod dates;
 mod dispatch;
+mod dump;
 mod editing;
 mod error;
 mod feeds;
@@ -34,10 +37,12 @@ mod forms;
 mod help_wanted;
 mod home;
 mod labs;
+mod link_health;
 mod map;
 mod media;
 mod meetups;
 mod memberships;
+pub mod metadata;
 mod moderation;
 mod need_comments;
 mod needs;
@@ -83,6 +88,9 @@ pub struct Config {
     pub repository_fetch: codefor_core::repositories::GitPolicy,
     /// How external calendars are fetched (addresses allowed, time and size limits).
     pub calendar_fetch: codefor_core::calendars::fetch::FetchPolicy,
+    /// Where the open-data dump (`/daten/opendata.zip`) is kept and made again when a
+    /// day old; `None`: each download is made afresh.
+    pub open_data_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -100,6 +108,7 @@ impl Default for Config {
             participation: codefor_core::participation::Policy::default(),
             repository_fetch: codefor_core::repositories::GitPolicy::default(),
             calendar_fetch: codefor_core::calendars::fetch::FetchPolicy::default(),
+            open_data_dir: None,
         }
     }
 }
@@ -193,6 +202,7 @@ pub fn app(state: AppState) -> Router {
         .route("/blog/index.xml", get(feeds::rss))
         .route("/projekte/index.xml", get(feeds::projects_rss))
         .route("/labs/index.xml", get(feeds::labs_rss))
+        .merge(feeds::atom_routes())
         .route("/sitemap.xml", get(feeds::sitemap))
         .route("/robots.txt", get(feeds::robots))
         .route("/assets/{file}", get(assets::serve))
@@ -209,10 +219,18 @@ pub fn app(state: AppState) -> Router {
         .merge(need_comments::routes())
         .merge(moderation::routes())
         .merge(notifications::routes())
+        .merge(datasets::routes())
+        .merge(api::routes())
+        .merge(dump::routes())
+        .merge(link_health::routes())
         // Every routed state change carries its form's CSRF token (see `session`).
         .route_layer(axum::middleware::from_fn(session::csrf_layer))
         .fallback(dispatch::resolve)
         .layer(axum::middleware::from_fn(error::log_failures))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metadata::layer,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             session::layer,

@@ -288,6 +288,11 @@ async fn meetup_page(
     }
     let me = visitor.current.as_ref().map(|c| c.account.id);
     let none = Vec::new();
+    let next_date = dates.first().map(|d| crate::metadata::EventDate {
+        start: d.start.clone(),
+        end: d.end.clone(),
+        cancelled: d.cancelled,
+    });
     let mut rows = Vec::new();
     for dated in dates {
         let answers = by_date.get(&dated.start).unwrap_or(&none);
@@ -326,6 +331,7 @@ async fn meetup_page(
         &chrome,
         crate::ctx! {
             nav => "termine",
+            jsonld => crate::metadata::meetup(meetup, &labs, next_date),
             title => meetup.title.clone(),
             description => format!("{} – {}", meetup.title, labs.iter().map(|l| l.name.as_str()).collect::<Vec<_>>().join(", ")),
             meetup => meetup,

@@ -149,6 +149,7 @@ async fn dashboard_page(
             sources => sources,
             accepts => codefor_storage::labs::accepts_requests(&state.db, m.lab.id).await?,
             meetups => meetups,
+            links => crate::link_health::lab_section(state, m.lab.id).await?,
             days => state.config.inactive_after_days,
             alert => alert,
             csrf => csrf,

@@ -584,6 +584,8 @@ async fn need_page(
         &chrome,
         crate::ctx! {
             nav => "beduerfnisse",
+            // Only what everyone may see: never drafts, held or hidden needs.
+            jsonld => core::listed(need).then(|| crate::metadata::need(need.id, &need.title, &need.body, theme_label(&need.topic), need.submitted_at.as_deref())),
             title => if show_all { need.title.clone() } else { HIDDEN_TITLE.to_owned() },
             description => if show_all { codefor_content::markdown::summary(&need.body, 160) } else { String::new() },
             need => serde_json::json!({

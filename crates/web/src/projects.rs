@@ -560,6 +560,8 @@ pub async fn show(
         crate::ctx! {
             nav => "projects",
             edit => crate::editing::edit_link(state, &codefor_core::urls::project(slug)).await?,
+            og_image => image.url.as_deref().filter(|_| !image.missing).map(crate::metadata::absolute),
+            jsonld => crate::metadata::project(&detail),
             title => p.title.clone(),
             description => description,
             status => p.development_status.map(DevelopmentStatus::as_str),

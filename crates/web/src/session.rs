@@ -186,6 +186,10 @@ fn client_address(request: &Request, trust_forwarded: bool) -> String {
 /// Resolves the session, refuses state changes without a valid CSRF token, and makes
 /// the visitor available to handlers and templates.
 pub async fn layer(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    // The open-data API answers everyone alike: no session is read and no cookie set.
+    if crate::api::sessionless(request.uri().path()) {
+        return next.run(request).await;
+    }
     let client = client_address(&request, state.config.trust_forwarded_for);
     let token = cookie(request.headers(), SESSION_COOKIE);
     let csrf_cookie = cookie(request.headers(), CSRF_COOKIE);
@@ -249,10 +253,11 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
 /// paths answer 404/405 before this.
 pub async fn csrf_layer(request: Request, next: Next) -> Response {
     let mut request = request;
+    // The open-data API only reads (other methods answer 405 there).
     let safe = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
-    );
+    ) || crate::api::sessionless(request.uri().path());
     if !safe {
         let visitor = request
             .extensions()

@@ -77,7 +77,14 @@ fn environment() -> Environment<'static> {
         "help_wanted/page.html",
         "help_wanted/project_section.html",
         "notifications/index.html",
+        "datasets/index.html",
+        "datasets/show.html",
+        "datasets/form.html",
+        "datasets/harvest.html",
+        "datasets/lab_section.html",
+        "datasets/trash.html",
         "needs/index.html",
+        "api/index.html",
         "needs/card.html",
         "needs/form.html",
         "needs/show.html",
@@ -91,8 +98,12 @@ fn environment() -> Environment<'static> {
         "moderation/queue.html",
         "moderation/retry.html",
         "moderation/report.html",
+        "link_health/section.html",
+        "link_health/dashboard.html",
+        "link_health/admin.html",
     );
     env.add_function("page_url", |n: usize| codefor_core::urls::blog_page(n));
+    crate::metadata::register(&mut env);
     env.set_formatter(html_formatter);
     env
 }

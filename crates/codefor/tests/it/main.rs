@@ -8,17 +8,22 @@
 
 mod accounts;
 mod adoption;
+mod api;
 mod calendar_sync;
 mod catalog;
 mod cli;
 mod crawl;
+mod datasets;
 mod import;
+mod link_health;
 mod map;
 mod meetups;
+mod metadata;
 mod moderation;
 mod need_comments;
 mod needs;
 mod notifications;
+mod open_data;
 mod publiccode;
 mod site;
 mod smtp;
