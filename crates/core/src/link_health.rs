@@ -714,7 +714,7 @@ fn request_failed(host: &str, err: &reqwest::Error, policy: &Policy) -> Outcome 
     if err.is_timeout() {
         return timed_out(host, policy);
     }
-    let text = if is_tls_error(err) {
+    let text = if crate::calendars::fetch::is_tls_error(err) {
         format!(
             "Die verschlüsselte Verbindung (HTTPS) zu {host} gelingt nicht, meist wegen eines \
              ungültigen oder abgelaufenen Zertifikats."
@@ -724,23 +724,6 @@ fn request_failed(host: &str, err: &reqwest::Error, policy: &Policy) -> Outcome 
     };
     tracing::debug!(host, error = %err, "link check failed");
     Outcome::failed(Status::Unreachable, None, text)
-}
-
-fn is_tls_error(err: &(dyn std::error::Error + 'static)) -> bool {
-    let mut current = Some(err);
-    while let Some(err) = current {
-        if err.is::<rustls::Error>() {
-            return true;
-        }
-        current = match err
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-        {
-            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
-            None => err.source(),
-        };
-    }
-    false
 }
 
 /// Resolves and checks the host of `url` (the guard of [`crate::calendars::fetch`]) and

@@ -328,6 +328,32 @@ async fn write_distributions(
     Ok(())
 }
 
+type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Binds what a dataset says as `$1` to `$19`, in the order both statements name them.
+fn bind_fields<'q>(query: Query<'q>, f: &'q Fields, description_html: &'q str) -> Query<'q> {
+    query
+        .bind(&f.relation)
+        .bind(&f.title)
+        .bind(&f.description)
+        .bind(description_html)
+        .bind(f.organization_id)
+        .bind(&f.licence)
+        .bind(to_json(&f.themes))
+        .bind(to_json(&f.keywords))
+        .bind(&f.state_key)
+        .bind(&f.ags)
+        .bind(&f.temporal_start)
+        .bind(&f.temporal_end)
+        .bind(&f.contact_name)
+        .bind(&f.contact_email)
+        .bind(&f.contact_url)
+        .bind(&f.landing_page)
+        .bind(&f.frequency)
+        .bind(&f.issued)
+        .bind(&f.modified)
+}
+
 /// Creates a dataset of a lab; returns its id.
 pub async fn create(
     conn: &mut Connection,
@@ -338,39 +364,25 @@ pub async fn create(
     source_uri: Option<&str>,
 ) -> Result<i64, DbError> {
     let at = now();
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO datasets (slug, lab_id, relation, title, description, description_html, \
-         organization_id, licence, themes, keywords, state_key, ags, temporal_start, \
-         temporal_end, contact_name, contact_email, contact_url, landing_page, frequency, \
-         issued, modified, source_uri, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, \
-         $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23) \
-         RETURNING id",
+    let row = bind_fields(
+        sqlx::query(
+            "INSERT INTO datasets (relation, title, description, description_html, \
+             organization_id, licence, themes, keywords, state_key, ags, temporal_start, \
+             temporal_end, contact_name, contact_email, contact_url, landing_page, frequency, \
+             issued, modified, slug, lab_id, source_uri, created_at, updated_at) VALUES ($1, \
+             $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
+             $20, $21, $22, $23, $23) RETURNING id",
+        ),
+        f,
+        description_html,
     )
     .bind(slug)
     .bind(lab_id)
-    .bind(&f.relation)
-    .bind(&f.title)
-    .bind(&f.description)
-    .bind(description_html)
-    .bind(f.organization_id)
-    .bind(&f.licence)
-    .bind(to_json(&f.themes))
-    .bind(to_json(&f.keywords))
-    .bind(&f.state_key)
-    .bind(&f.ags)
-    .bind(&f.temporal_start)
-    .bind(&f.temporal_end)
-    .bind(&f.contact_name)
-    .bind(&f.contact_email)
-    .bind(&f.contact_url)
-    .bind(&f.landing_page)
-    .bind(&f.frequency)
-    .bind(&f.issued)
-    .bind(&f.modified)
     .bind(source_uri)
     .bind(&at)
     .fetch_one(&mut *conn)
     .await?;
+    let id: i64 = sqlx::Row::try_get(&row, 0)?;
     write_distributions(conn, id, &f.distributions).await?;
     crate::bump_content_version(conn).await?;
     Ok(id)
@@ -383,32 +395,18 @@ pub async fn update(
     f: &Fields,
     description_html: &str,
 ) -> Result<(), DbError> {
-    sqlx::query(
-        "UPDATE datasets SET relation = $1, title = $2, description = $3, description_html = $4, \
-         organization_id = $5, licence = $6, themes = $7, keywords = $8, state_key = $9, \
-         ags = $10, temporal_start = $11, temporal_end = $12, contact_name = $13, \
-         contact_email = $14, contact_url = $15, landing_page = $16, frequency = $17, \
-         issued = $18, modified = $19, updated_at = $20 WHERE id = $21",
+    bind_fields(
+        sqlx::query(
+            "UPDATE datasets SET relation = $1, title = $2, description = $3, \
+             description_html = $4, organization_id = $5, licence = $6, themes = $7, \
+             keywords = $8, state_key = $9, ags = $10, temporal_start = $11, \
+             temporal_end = $12, contact_name = $13, contact_email = $14, contact_url = $15, \
+             landing_page = $16, frequency = $17, issued = $18, modified = $19, \
+             updated_at = $20 WHERE id = $21",
+        ),
+        f,
+        description_html,
     )
-    .bind(&f.relation)
-    .bind(&f.title)
-    .bind(&f.description)
-    .bind(description_html)
-    .bind(f.organization_id)
-    .bind(&f.licence)
-    .bind(to_json(&f.themes))
-    .bind(to_json(&f.keywords))
-    .bind(&f.state_key)
-    .bind(&f.ags)
-    .bind(&f.temporal_start)
-    .bind(&f.temporal_end)
-    .bind(&f.contact_name)
-    .bind(&f.contact_email)
-    .bind(&f.contact_url)
-    .bind(&f.landing_page)
-    .bind(&f.frequency)
-    .bind(&f.issued)
-    .bind(&f.modified)
     .bind(now())
     .bind(id)
     .execute(&mut *conn)

@@ -512,7 +512,9 @@ fn request_error(host: &str, err: &reqwest::Error, policy: &FetchPolicy) -> Fetc
     FetchError::Network { host, detail }
 }
 
-fn is_tls_error(err: &(dyn std::error::Error + 'static)) -> bool {
+/// Whether a request failed in TLS (a certificate or handshake problem) rather than on
+/// the network.
+pub(crate) fn is_tls_error(err: &(dyn std::error::Error + 'static)) -> bool {
     let mut current = Some(err);
     while let Some(err) = current {
         if err.is::<rustls::Error>() {
