@@ -184,7 +184,8 @@ struct ServeArgs {
     #[arg(long, env = "CODEFOR_LINK_CHECK_MINUTES", default_value_t = 60)]
     link_check_minutes: u64,
     /// Let the link check reach loopback and private network addresses (tests and closed
-    /// installations only); without it such links are reported as not checked.
+    /// installations only); without it such links are not fetched but stored as refused
+    /// and listed among the broken links.
     #[arg(long, env = "CODEFOR_LINK_CHECK_ALLOW_PRIVATE")]
     link_check_allow_private: bool,
 }

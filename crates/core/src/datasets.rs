@@ -573,6 +573,8 @@ pub struct HarvestReport {
     pub updated: usize,
     pub unchanged: usize,
     pub skipped: Vec<Skipped>,
+    /// Datasets taken over, but not completely (`reason` says what was left out).
+    pub notes: Vec<Skipped>,
     /// The syntax the catalog was read as.
     pub syntax: String,
 }
@@ -705,6 +707,10 @@ pub async fn harvest_triples(
                 .find(|o| o.name.eq_ignore_ascii_case(name.trim()))
                 .map(|o| o.id)
         });
+        // The edit form has room for `MAX_DISTRIBUTIONS`; more would be lost (or worse)
+        // at the first edit, so a harvest keeps the first ones and says so.
+        let found_distributions = h.fields.distributions.len();
+        h.fields.distributions.truncate(MAX_DISTRIBUTIONS);
         let errors = check(&mut h.fields);
         if !errors.is_empty() {
             report.skipped.push(Skipped {
@@ -713,6 +719,13 @@ pub async fn harvest_triples(
             });
             continue;
         }
+        let note = (found_distributions > MAX_DISTRIBUTIONS).then(|| Skipped {
+            name: h.label.clone(),
+            reason: format!(
+                "Der Datensatz hat {found_distributions} Distributionen; übernommen sind \
+                 die ersten {MAX_DISTRIBUTIONS} nach Zugangs-URL."
+            ),
+        });
         let fields = h.fields;
         let html = codefor_content::markdown::render_plain(&fields.description);
         match store::by_source(&mut tx, lab_id, &source).await? {
@@ -727,6 +740,7 @@ pub async fn harvest_triples(
                     relation: existing.fields.relation.clone(),
                     ..fields
                 };
+                report.notes.extend(note);
                 if fields == existing.fields {
                     report.unchanged += 1;
                 } else {
@@ -747,6 +761,7 @@ pub async fn harvest_triples(
                 let id =
                     store::create(&mut tx, lab_id, &slug, &fields, &html, Some(&source)).await?;
                 store::record_version(&mut tx, id, author(account), "Geerntet", &fields).await?;
+                report.notes.extend(note);
                 report.created += 1;
             }
         }

@@ -586,7 +586,12 @@ fn harvested(ix: &Index<'_>, s: &NamedOrBlankNode) -> Harvested {
             _ => None,
         })
         .collect();
-    dist_nodes.sort_by_key(|n| n.to_string());
+    // RDF has no order, and blank nodes get new names on every parse: sort by access URL
+    // (then by name), so a harvest keeps the same distributions every time.
+    dist_nodes.sort_by_cached_key(|n| {
+        let access = ix.links(n, &d("accessURL")).into_iter().next();
+        (access, n.to_string())
+    });
     let mut first_dist_licence = None;
     for (n, node) in dist_nodes.iter().enumerate() {
         let Some(access_url) = ix.links(node, &d("accessURL")).into_iter().next() else {
@@ -738,6 +743,7 @@ mod tests {
             lab_id: 1,
             lab_slug: "berlin".into(),
             lab_name: "OK Lab Berlin".into(),
+            lab_hidden: false,
             fields: Fields {
                 relation: "publishes".into(),
                 title: "Bäume & „Straßen“ <Berlin>".into(),

@@ -8,8 +8,10 @@
 //!
 //! [`write_dir`] writes `DIR/codefor-opendata.zip` through a temporary file in the same
 //! folder and a rename, so a reader never sees half a file; [`fresh`] regenerates it when
-//! it is missing or older than a day (the download at `/daten/opendata.zip`), and [`run`]
-//! does so in the background.
+//! it is missing, older than a day, or made from other content than the database holds
+//! now (the content version and origin it was made from stand beside it in
+//! `codefor-opendata.version`), so withdrawn records leave the download with the next
+//! request (the download at `/daten/opendata.zip`), and [`run`] does so in the background.
 
 use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
@@ -24,6 +26,9 @@ use crate::open_data::{self, OpenDataError};
 
 /// The file name of the dump in its folder.
 pub const FILE_NAME: &str = "codefor-opendata.zip";
+
+/// The file beside the dump naming the content version and origin it was made from.
+pub const VERSION_FILE_NAME: &str = "codefor-opendata.version";
 
 /// A dump older than this is made again when it is asked for.
 pub const MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
@@ -199,12 +204,16 @@ pub async fn fresh(
     max_age: Duration,
 ) -> Result<PathBuf, DumpError> {
     let target = dir.join(FILE_NAME);
+    let version_file = dir.join(VERSION_FILE_NAME);
+    // Read before the records: content changed while the dump is made leaves it stale.
+    let stamp = version_stamp(db.content_version().await?, origin);
     let is_fresh = |path: &Path| {
         std::fs::metadata(path)
             .and_then(|m| m.modified())
             .ok()
             .and_then(|t| t.elapsed().ok())
             .is_some_and(|age| age < max_age)
+            && std::fs::read_to_string(&version_file).is_ok_and(|v| v == stamp)
     };
     if is_fresh(&target) {
         return Ok(target);
@@ -214,8 +223,17 @@ pub async fn fresh(
     if is_fresh(&target) {
         return Ok(target);
     }
+    // The stamp of the old dump goes first: should the new one fail halfway, the old one
+    // is still served but counts as stale, so the next request tries again.
+    match std::fs::remove_file(&version_file) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+        _ => {}
+    }
     match write_dir(db, origin, dir).await {
         Ok((path, dump)) => {
+            // After the zip's rename: a reader between the two sees the new zip as stale
+            // (and makes it once more), never the old zip as fresh.
+            write_atomically(dir, &version_file, stamp.as_bytes())?;
             let files = dump.files.len();
             tracing::info!(path = %path.display(), files, "open-data dump written");
             Ok(path)
@@ -229,7 +247,34 @@ pub async fn fresh(
     }
 }
 
-/// Keeps the dump in `dir` at most a day old, checking every `every`.
+/// What the version file of a dump made from `version` for `origin` holds.
+fn version_stamp(version: i64, origin: &str) -> String {
+    format!("{version} {}\n", origin.trim_end_matches('/'))
+}
+
+/// The content version and origin a kept dump was made from, as its version file says
+/// (`None` when it is missing or unreadable): the dump's validator for HTTP caches.
+pub fn kept_version(dir: &Path) -> Option<String> {
+    std::fs::read_to_string(dir.join(VERSION_FILE_NAME))
+        .ok()
+        .map(|v| v.trim_end().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// Writes `body` to `target` in `dir` through a temporary file and a rename.
+fn write_atomically(dir: &Path, target: &Path, body: &[u8]) -> Result<(), DumpError> {
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".codefor-opendata-")
+        .suffix(".version.tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(body)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(target).map_err(|e| DumpError::Io(e.error))?;
+    Ok(())
+}
+
+/// Keeps the dump in `dir` at most a day old and made from the current content, checking
+/// every `every`.
 pub async fn run(db: Db, origin: String, dir: PathBuf, every: Duration) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -287,8 +332,8 @@ fn readme(origin: &str, generated_at: OffsetDateTime, files: &[DumpFile]) -> Str
          Plattform steht unter der GNU Affero General Public License, Version 3 oder später \
          (AGPL-3.0-or-later).\n\
          \n\
-         Das Archiv wird täglich neu erstellt und steht unter {origin}/daten/opendata.zip \
-         bereit. Kontakt: siehe {origin}/impressum/.\n\
+         Das Archiv wird nach jeder Änderung, spätestens täglich, neu erstellt und steht \
+         unter {origin}/daten/opendata.zip bereit. Kontakt: siehe {origin}/impressum/.\n\
          \n\
          ## English\n\
          \n\
@@ -311,8 +356,8 @@ fn readme(origin: &str, generated_at: OffsetDateTime, files: &[DumpFile]) -> Str
          is licensed under the GNU Affero General Public License, version 3 or later \
          (AGPL-3.0-or-later).\n\
          \n\
-         The archive is made anew every day and downloadable at {origin}/daten/opendata.zip. \
-         Contact: see {origin}/impressum/.\n"
+         The archive is made anew after every change, at least daily, and downloadable at \
+         {origin}/daten/opendata.zip. Contact: see {origin}/impressum/.\n"
     )
 }
 

@@ -260,8 +260,13 @@ pub fn encode_cursor(key: &str) -> String {
 
 /// The key inside a cursor; `None` for anything [`encode_cursor`] did not write.
 pub fn decode_cursor(cursor: &str) -> Option<String> {
+    decode_cursor_up_to(cursor, 1024)
+}
+
+/// [`decode_cursor`] with room for keys of up to `max_hex / 2` bytes.
+fn decode_cursor_up_to(cursor: &str, max_hex: usize) -> Option<String> {
     let hex = cursor.strip_prefix("c1")?;
-    if hex.is_empty() || hex.len() % 2 != 0 || hex.len() > 1024 {
+    if hex.is_empty() || hex.len() % 2 != 0 || hex.len() > max_hex {
         return None;
     }
     let bytes: Option<Vec<u8>> = (0..hex.len())
@@ -271,7 +276,10 @@ pub fn decode_cursor(cursor: &str) -> Option<String> {
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
         })
         .collect();
-    String::from_utf8(bytes?).ok()
+    // No key holds control characters, and PostgreSQL refuses NUL in text outright.
+    String::from_utf8(bytes?)
+        .ok()
+        .filter(|key| !key.chars().any(char::is_control))
 }
 
 /// A strong `ETag` for a response body: a quoted hash of its bytes.
@@ -654,9 +662,22 @@ pub async fn all(
         let page = list_limit(db, c, urls, &q, BATCH).await?;
         out.extend(page.data);
         match page.next {
-            Some(cursor) => q.after = decode_cursor(&cursor),
+            Some(cursor) => q.after = Some(next_after(&cursor, q.after.as_deref())?),
             None => return Ok(out),
         }
+    }
+}
+
+/// The key to go on after in [`all`]: the one in `cursor` (this process wrote it, so
+/// without the length cap that guards requests: a key longer than a client's cursor may
+/// be must not make the loop start over). A cursor that does not decode or does not move
+/// past the previous key (`before`) would repeat forever: an error instead.
+fn next_after(cursor: &str, before: Option<&str>) -> Result<String, OpenDataError> {
+    match decode_cursor_up_to(cursor, usize::MAX) {
+        Some(key) if before != Some(key.as_str()) => Ok(key),
+        _ => Err(OpenDataError::Internal(format!(
+            "paging through every record stalled at cursor {cursor}"
+        ))),
     }
 }
 
@@ -747,6 +768,29 @@ mod tests {
         ] {
             assert_eq!(decode_cursor(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn cursors_with_control_characters_are_refused() {
+        // `c100` is NUL, which PostgreSQL refuses in text (a 500 instead of a 400).
+        for bad in ["c100", "c16100", "c10a", "c17f", "c1c280"] {
+            assert_eq!(decode_cursor(bad), None, "{bad:?}");
+        }
+        assert_eq!(decode_cursor("c1612d62").as_deref(), Some("a-b"));
+    }
+
+    #[test]
+    fn paging_through_everything_goes_on_after_keys_too_long_for_a_client_cursor() {
+        let long = "x".repeat(600);
+        let cursor = encode_cursor(&long);
+        // A client may not send it back ...
+        assert_eq!(decode_cursor(&cursor), None);
+        // ... but `all` carries it on instead of starting over.
+        assert_eq!(next_after(&cursor, Some("a")).ok(), Some(long.clone()));
+        assert_eq!(next_after(&cursor, None).ok(), Some(long.clone()));
+        // A cursor that does not move on is an error, not an endless loop.
+        assert!(next_after(&cursor, Some(&long)).is_err());
+        assert!(next_after("garbage", None).is_err());
     }
 
     #[test]

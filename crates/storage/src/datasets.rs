@@ -15,6 +15,8 @@ pub struct Dataset {
     pub lab_id: i64,
     pub lab_slug: String,
     pub lab_name: String,
+    /// Whether the lab is hidden (the API serves no hidden lab, so links none).
+    pub lab_hidden: bool,
     pub fields: Fields,
     /// The description rendered and sanitized.
     pub description_html: String,
@@ -33,6 +35,7 @@ struct Row {
     lab_id: i64,
     lab_slug: String,
     lab_name: String,
+    lab_hidden: i64,
     relation: String,
     title: String,
     description: String,
@@ -60,7 +63,8 @@ struct Row {
 }
 
 const SELECT: &str = "SELECT d.id, d.slug, d.lab_id, l.slug AS lab_slug, l.name AS lab_name, \
-     d.relation, d.title, d.description, d.description_html, d.organization_id, \
+     l.hidden AS lab_hidden, d.relation, d.title, d.description, d.description_html, \
+     d.organization_id, \
      o.slug AS organization_slug, o.name AS organization_name, d.licence, d.themes, \
      d.keywords, d.state_key, d.ags, d.temporal_start, d.temporal_end, d.contact_name, \
      d.contact_email, d.contact_url, d.landing_page, d.frequency, d.issued, d.modified, \
@@ -83,6 +87,7 @@ fn of_row(r: Row) -> Dataset {
         lab_id: r.lab_id,
         lab_slug: r.lab_slug,
         lab_name: r.lab_name,
+        lab_hidden: r.lab_hidden != 0,
         fields: Fields {
             relation: r.relation,
             title: r.title,
@@ -244,7 +249,8 @@ pub async fn all(db: &Db) -> Result<Vec<Dataset>, DbError> {
 /// A lab's datasets (without distributions), by title.
 pub async fn of_lab(db: &Db, lab_id: i64) -> Result<Vec<Dataset>, DbError> {
     let sql = format!(
-        "{SELECT} WHERE d.deleted_at IS NULL AND d.lab_id = $1 ORDER BY LOWER(d.title), d.id"
+        "{SELECT} WHERE d.deleted_at IS NULL AND l.deleted_at IS NULL AND d.lab_id = $1 \
+         ORDER BY LOWER(d.title), d.id"
     );
     let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(lab_id)
@@ -256,7 +262,8 @@ pub async fn of_lab(db: &Db, lab_id: i64) -> Result<Vec<Dataset>, DbError> {
 /// A dataset that is not deleted, with its distributions.
 pub async fn get(db: &Db, slug: &str) -> Result<Option<Dataset>, DbError> {
     let mut conn = db.pool().acquire().await?;
-    let sql = format!("{SELECT} WHERE d.slug = $1 AND d.deleted_at IS NULL");
+    let sql =
+        format!("{SELECT} WHERE d.slug = $1 AND d.deleted_at IS NULL AND l.deleted_at IS NULL");
     let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(slug)
         .fetch_optional(&mut *conn)
@@ -496,11 +503,12 @@ pub async fn versions(db: &Db, id: i64) -> Result<Vec<Version>, DbError> {
 
 /// The newest `modified`/`updated_at` of all datasets (for the catalog's dct:modified).
 pub async fn last_change(db: &Db) -> Result<Option<String>, DbError> {
-    Ok(
-        sqlx::query_scalar("SELECT MAX(updated_at) FROM datasets WHERE deleted_at IS NULL")
-            .fetch_one(db.pool())
-            .await?,
+    Ok(sqlx::query_scalar(
+        "SELECT MAX(d.updated_at) FROM datasets d JOIN labs l ON l.id = d.lab_id \
+         WHERE d.deleted_at IS NULL AND l.deleted_at IS NULL",
     )
+    .fetch_one(db.pool())
+    .await?)
 }
 
 /// The addresses of all datasets that are not deleted (for the sitemap).
@@ -521,6 +529,10 @@ pub async fn api_page(
     limit: i64,
 ) -> Result<Vec<Dataset>, DbError> {
     let (mut cond, mut binds) = where_clause(filter);
+    // The API serves no hidden lab, so its `lab` filter names none either.
+    if filter.lab.is_some() {
+        cond.push_str(" AND l.hidden = 0");
+    }
     if let Some(a) = after {
         binds.push(a.to_owned());
         cond.push_str(&format!(" AND d.slug > ${}", binds.len()));

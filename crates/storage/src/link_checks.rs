@@ -153,7 +153,8 @@ fn parts() -> Vec<Part> {
                          FROM datasets WHERE landing_page LIKE 'http%' \
                        UNION ALL SELECT id, 'body', description_html FROM datasets \
                          WHERE description_html LIKE '%href=\"http%' \
-                     ) f ON f.did = d.id WHERE d.deleted_at IS NULL",
+                     ) f ON f.did = d.id WHERE d.deleted_at IS NULL \
+                     AND d.lab_id IN (SELECT id FROM labs WHERE deleted_at IS NULL)",
             of_lab: Some("d.lab_id = $1"),
         },
         Part {
@@ -164,7 +165,8 @@ fn parts() -> Vec<Part> {
                          FROM dataset_distributions WHERE access_url LIKE 'http%' \
                        UNION ALL SELECT dataset_id, title, 'download', download_url \
                          FROM dataset_distributions WHERE download_url LIKE 'http%' \
-                     ) f ON f.did = d.id WHERE d.deleted_at IS NULL",
+                     ) f ON f.did = d.id WHERE d.deleted_at IS NULL \
+                     AND d.lab_id IN (SELECT id FROM labs WHERE deleted_at IS NULL)",
             of_lab: Some("d.lab_id = $1"),
         },
     ]

@@ -193,6 +193,7 @@ fn cacheable(response: &Response) -> bool {
         "text/html",
         "text/plain",
         "application/json",
+        "text/csv",
         "text/calendar",
         "application/rss+xml",
         "application/xml",
@@ -215,7 +216,7 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
     let path = uri.path();
     // Public calendar feeds too; a person's own feed (`/kalender/<secret>.ics`) never.
     let pagelike = path.ends_with('/')
-        || [".json", ".xml", ".txt", ".yml"]
+        || [".json", ".csv", ".xml", ".txt", ".yml"]
             .iter()
             .any(|e| path.ends_with(e))
         || (path.ends_with(".ics") && !path.starts_with("/kalender/"));

@@ -98,7 +98,7 @@ struct ListQuery {
     land: Option<String>,
     lab: Option<String>,
     beziehung: Option<String>,
-    seite: Option<i64>,
+    seite: Option<String>,
 }
 
 fn query_string(pairs: &[(&str, Option<&str>)]) -> String {
@@ -131,15 +131,29 @@ async fn index(
     let federal = nonempty(&q.land).and_then(|s| states::by_slug(&s));
     let lab = nonempty(&q.lab);
     let relation = nonempty(&q.beziehung).filter(|r| Relation::parse(r).is_some());
-    let page = q.seite.unwrap_or(1).max(1);
+    // Lenient like `/beduerfnisse/`: no number is the first page, far beyond the last
+    // page is the last page's neighbour, never an overflow.
+    let page: i64 = q
+        .seite
+        .as_deref()
+        .map(str::trim)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1)
+        .clamp(1, 100_000);
     let filter = Filter {
         theme: theme.clone(),
         state_key: federal.map(|s| s.key.to_owned()),
         lab: lab.clone(),
         relation: relation.clone(),
     };
-    let (list, total) = store::list(&state.db, &filter, PER_PAGE, (page - 1) * PER_PAGE).await?;
-    let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let (list, total) = store::list(
+        &state.db,
+        &filter,
+        PER_PAGE,
+        (page - 1).saturating_mul(PER_PAGE),
+    )
+    .await?;
+    let pages = (total.saturating_add(PER_PAGE - 1) / PER_PAGE).max(1);
     let current = [
         ("thema", theme.as_deref()),
         ("land", federal.map(|s| s.slug)),
@@ -429,11 +443,12 @@ async fn form_page(
     while rows.len() < wanted {
         rows.push(Default::default());
     }
+    // Never more rows than the form has names for.
     let rows: Vec<_> = rows
         .iter()
+        .zip(DIST_FIELDS.iter())
         .enumerate()
-        .map(|(i, r)| {
-            let names = DIST_FIELDS[i];
+        .map(|(i, (r, names))| {
             json!({
                 "n": i + 1,
                 "names": names,

@@ -1,8 +1,13 @@
 //! The open-data dump for download (`/daten/opendata.zip`): the newest
-//! `codefor-opendata.zip` of the configured folder, made when it is missing or older than
-//! a day (`core::dump::fresh`), streamed from disk in pieces so a large dump never sits in
-//! memory. Without a folder (embedded use, tests) each download is made afresh in a
-//! temporary folder.
+//! `codefor-opendata.zip` of the configured folder, made when it is missing, older than
+//! a day or made from older content (`core::dump::fresh`), streamed from disk in pieces so
+//! a large dump never sits in memory. `Cache-Control: no-cache` with `ETag` and
+//! `Last-Modified`: clients ask again each time, so withdrawn records do not linger.
+//!
+//! A dump is kept only when the base URL is configured: its links would otherwise come
+//! from the request's Host header, and one request with a foreign host would plant its
+//! URLs in everybody's download. Without a base URL (or without a folder: embedded use,
+//! tests) each download is made afresh in a temporary folder.
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -28,14 +33,27 @@ pub fn routes() -> Router<AppState> {
 async fn download(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
     let origin = state.origin(&headers);
     let fail = |e: dump::DumpError| WebError::Internal(format!("open-data dump: {e}"));
-    let (file, last_modified) = match &state.config.open_data_dir {
+    let kept_dir = state
+        .config
+        .open_data_dir
+        .as_ref()
+        .filter(|_| state.config.base_url.is_some());
+    let (file, last_modified, etag) = match kept_dir {
         Some(dir) => {
             let path = dump::fresh(&state.db, &origin, dir, dump::MAX_AGE)
                 .await
                 .map_err(fail)?;
             let file = open(&path).await?;
             let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
-            (file, modified)
+            let etag = kept_etag(dir, modified);
+            if let Some(tag) = &etag
+                && crate::cache::not_modified(&headers, tag)
+            {
+                let mut response = axum::http::StatusCode::NOT_MODIFIED.into_response();
+                caching_headers(response.headers_mut(), modified, Some(tag));
+                return Ok(response);
+            }
+            (file, modified, etag)
         }
         None => {
             let tmp = tempfile_dir()?;
@@ -43,7 +61,7 @@ async fn download(State(state): State<AppState>, headers: HeaderMap) -> Result<R
                 .await
                 .map_err(fail)?;
             // An open file stays readable after its folder is removed (when `tmp` drops).
-            (open(&path).await?, Some(std::time::SystemTime::now()))
+            (open(&path).await?, Some(std::time::SystemTime::now()), None)
         }
     };
     let len = file
@@ -73,16 +91,34 @@ async fn download(State(state): State<AppState>, headers: HeaderMap) -> Result<R
         header::CONTENT_DISPOSITION,
         HeaderValue::from_static("attachment; filename=\"codefor-opendata.zip\""),
     );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
-    if let Some(at) = last_modified
+    caching_headers(h, last_modified, etag.as_deref());
+    Ok(response)
+}
+
+/// `Cache-Control: no-cache` (keep it, but ask each time), `Last-Modified` and `ETag`.
+fn caching_headers(h: &mut HeaderMap, modified: Option<std::time::SystemTime>, etag: Option<&str>) {
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if let Some(at) = modified
         && let Ok(v) = HeaderValue::from_str(&http_date(at))
     {
         h.insert(header::LAST_MODIFIED, v);
     }
-    Ok(response)
+    if let Some(tag) = etag
+        && let Ok(v) = HeaderValue::from_str(tag)
+    {
+        h.insert(header::ETAG, v);
+    }
+}
+
+/// The `ETag` of the kept dump: the content version and origin it was made from and when.
+fn kept_etag(dir: &std::path::Path, modified: Option<std::time::SystemTime>) -> Option<String> {
+    let version = dump::kept_version(dir)?;
+    let at = modified?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    let tag = codefor_core::open_data::etag(format!("{version} {at}").as_bytes());
+    Some(tag)
 }
 
 async fn open(path: &std::path::Path) -> Result<tokio::fs::File, WebError> {

@@ -327,6 +327,12 @@ fn errors_have_one_json_shape() {
             ),
             ("/api/v1/projects?after=kiel", 400, Some("after")),
             ("/api/v1/needs?after=c16b69656c", 400, Some("after")),
+            // NUL (PostgreSQL refuses it in text) and other control characters.
+            ("/api/v1/projects?after=c100", 400, Some("after")),
+            ("/api/v1/labs?after=c16b00", 400, Some("after")),
+            ("/api/v1/people?after=c10a", 400, Some("after")),
+            ("/api/v1/projects?after=c16b0a", 400, Some("after")),
+            ("/api/v1/pages?after=c109", 400, Some("after")),
             ("/api/v1/meetups?from=2026-13-01", 400, Some("from")),
             ("/api/v1/labs/kiel?limit=1", 400, Some("limit")),
             ("/api/v1/labs/gibt-es-nicht", 404, None),
@@ -777,6 +783,17 @@ fn the_openapi_document_describes_every_route() {
             tried += 1;
         }
         assert!(tried >= expected.len(), "{tried} examples");
+        // What the page promises is what the API does: the contact point of a dataset is
+        // an e-mail address, people pages can come short, reads are open across origins.
+        assert!(
+            !page.contains("keine E-Mail-Adressen;"),
+            "datasets carry one"
+        );
+        assert!(page.contains("keine E-Mail-Adressen von Personen"));
+        assert!(page.contains("Kontaktadresse, die ein Lab für einen Datensatz angibt"));
+        assert!(page.contains("Andere Websites dürfen die API direkt abrufen (CORS)."));
+        assert!(page.contains("weniger Datensätze als <code>limit</code>"));
+        assert!(!page.contains("noch keiner"));
         // The old shapes stay.
         for old in [
             "/labs/index.json",
@@ -785,5 +802,42 @@ fn the_openapi_document_describes_every_route() {
         ] {
             assert_eq!(get(old).await.status, 200, "{old}");
         }
+    });
+}
+
+#[test]
+fn csv_is_kept_by_the_page_cache_with_its_etag_and_cors() {
+    block_on(async {
+        let db = codefor_storage::testing::fresh()
+            .await
+            .expect("fresh database");
+        codefor_core::demo::seed(&db.db).await.expect("seed demo");
+        let server = crate::support::serve(db).await;
+        let url = server.url("/api/v1/labs.csv");
+        let first = fetch(&url, &[]).await;
+        assert_eq!(first.status, 200);
+        assert!(first.body.contains("Kiel"), "{}", first.body);
+        // A change that bypasses the content version: only a kept copy still says Kiel.
+        sqlx::query("UPDATE labs SET city = 'Umbenannt-9q' WHERE city = 'Kiel'")
+            .execute(server.db.db.pool())
+            .await
+            .expect("rename");
+        let cached = fetch(&url, &[]).await;
+        assert_eq!(cached.status, 200);
+        assert_eq!(cached.body, first.body, "answered from the page cache");
+        assert!(
+            cached.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv")
+        );
+        let etag = cached.headers["etag"].to_str().unwrap().to_owned();
+        assert_eq!(first.headers["etag"].to_str().unwrap(), etag);
+        assert_eq!(cached.headers["access-control-allow-origin"], "*");
+        assert_eq!(cached.headers["cache-control"], "public, max-age=60");
+        let again = fetch(&url, &[("if-none-match", &etag)]).await;
+        assert_eq!(again.status, 304);
+        assert_eq!(again.headers["etag"].to_str().unwrap(), etag);
+        assert_eq!(again.headers["access-control-allow-origin"], "*");
     });
 }

@@ -21,6 +21,17 @@ fn write(dir: &Path, file: &str, text: &str) {
 }
 
 #[test]
+fn the_link_check_help_says_what_happens_to_private_addresses() {
+    let out = codefor().args(["serve", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(help.contains("--link-check-allow-private"), "{help}");
+    // They are stored as refused and listed among the broken links, not "not checked".
+    assert!(!help.contains("reported as not checked"), "{help}");
+    assert!(help.contains("stored as refused"), "{help}");
+}
+
+#[test]
 fn help_names_the_commands() {
     let out = codefor().arg("--help").output().unwrap();
     assert!(out.status.success());

@@ -1222,3 +1222,263 @@ fn a_save_from_an_outdated_form_does_not_undo_another_change() {
         assert_eq!(again.status, 303, "{}", again.body);
     });
 }
+
+// ---------------------------------------------------------------------------------------
+// Labs that are deleted or hidden, harvests beyond the form's rows, lenient pages.
+
+/// A lab of its own (so no other test sees it change), with one dataset whose landing
+/// page and distribution carry links; the lab's id.
+async fn lab_with_dataset(db: &Db, lab: &str, hidden: bool, dataset: &str) -> i64 {
+    let mut tx = db.begin().await.expect("tx");
+    let (id, _) = codefor_storage::labs::upsert(
+        &mut tx,
+        &codefor_domain::Lab {
+            slug: lab.into(),
+            name: format!("Lab {lab}"),
+            city: "Irgendwo".into(),
+            hidden,
+            active: true,
+            source: serde_json::json!({}),
+            ..codefor_domain::Lab::default()
+        },
+    )
+    .await
+    .expect("lab");
+    let fields = Fields {
+        relation: "publishes".into(),
+        title: format!("Daten {dataset}"),
+        description: "Beschreibung.".into(),
+        licence: LICENCE.into(),
+        landing_page: Some(format!("https://example.org/{dataset}")),
+        distributions: vec![Distribution {
+            access_url: format!("https://example.org/{dataset}.csv"),
+            ..Distribution::default()
+        }],
+        ..Fields::default()
+    };
+    codefor_storage::datasets::create(&mut tx, id, dataset, &fields, "<p>Beschreibung.</p>", None)
+        .await
+        .expect("dataset");
+    codefor_storage::commit(tx).await.expect("commit");
+    id
+}
+
+#[test]
+fn datasets_of_a_deleted_lab_are_not_public() {
+    block_on(async {
+        let server = site().await;
+        let db = &server.db.db;
+        let lab = lab_with_dataset(db, "geloescht-daten-zq", false, "daten-geloescht-zq").await;
+        sqlx::query("UPDATE labs SET deleted_at = '2026-01-03T00:00:00Z' WHERE id = $1")
+            .bind(lab)
+            .execute(db.pool())
+            .await
+            .expect("delete lab");
+        let slug = "daten-geloescht-zq";
+        assert!(
+            codefor_storage::datasets::get(db, slug)
+                .await
+                .expect("get")
+                .is_none()
+        );
+        assert!(
+            codefor_storage::datasets::of_lab(db, lab)
+                .await
+                .expect("of lab")
+                .is_empty()
+        );
+        let mut b = Browser::new(server);
+        assert_eq!(b.get(&format!("/daten/{slug}/")).await.status, 404);
+        let client = crate::support::client();
+        let r = client
+            .get(server.url(&format!("/api/v1/datasets/{slug}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 404);
+        let sources = codefor_storage::link_checks::sources(db, None, 0)
+            .await
+            .expect("sources");
+        assert!(
+            !sources.iter().any(|s| s.key == slug),
+            "no link check for a deleted lab's dataset"
+        );
+        // The open-data manifest counts its rows private.
+        let manifest = codefor_storage::manifest::manifest().expect("manifest");
+        for (table, column) in [("datasets", "id"), ("dataset_distributions", "dataset_id")] {
+            let cond = manifest.private_rows(table).expect("a row filter");
+            let private: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) FROM {table} WHERE {column} = $1 AND ({cond})"
+            )))
+            .bind(dataset_id(db, slug).await)
+            .fetch_one(db.pool())
+            .await
+            .expect("private rows");
+            assert_eq!(private, 1, "{table}");
+        }
+    });
+}
+
+#[test]
+fn a_dataset_of_a_hidden_lab_links_to_no_lab_and_the_lab_filter_ignores_it() {
+    block_on(async {
+        let server = site().await;
+        let db = &server.db.db;
+        lab_with_dataset(db, "versteckt-daten-zq", true, "daten-versteckt-zq").await;
+        let client = crate::support::client();
+        let get = async |path: &str| {
+            let r = client.get(server.url(path)).send().await.unwrap();
+            let status = r.status().as_u16();
+            (
+                status,
+                r.json::<serde_json::Value>().await.unwrap_or_default(),
+            )
+        };
+        assert_eq!(get("/api/v1/labs/versteckt-daten-zq").await.0, 404);
+        let (status, one) = get("/api/v1/datasets/daten-versteckt-zq").await;
+        assert_eq!(status, 200, "{one}");
+        assert!(one["lab"].is_null(), "{one}");
+        let (status, list) = get("/api/v1/datasets?lab=versteckt-daten-zq").await;
+        assert_eq!(status, 200, "{list}");
+        assert_eq!(list["data"].as_array().unwrap().len(), 0, "{list}");
+        // A public lab's datasets still link to it.
+        let (_, kiel) = get("/api/v1/datasets/pegelstaende-kieler-foerde-demo").await;
+        assert!(kiel["lab"].as_str().unwrap().ends_with("/api/v1/labs/kiel"));
+    });
+}
+
+#[test]
+fn a_harvest_keeps_as_many_distributions_as_the_form_has_and_says_so() {
+    block_on(async {
+        let server = site().await;
+        let db = &server.db.db;
+        let (catalogs, base) = Catalogs::start().await;
+        lab_with_dataset(db, "zehn-daten-zq", false, "daten-zehn-vorab-zq").await;
+        person(
+            db,
+            "zehn-lead@example.org",
+            false,
+            Some("zehn-daten-zq"),
+            None,
+        )
+        .await;
+        let mut b = signed_in(server, "zehn-lead@example.org").await;
+        let distributions: Vec<String> = (1..=10)
+            .map(|i| {
+                format!(
+                    "dcat:distribution [ a dcat:Distribution ; dct:title \"Teil {i}\" ; \
+                     dcat:accessURL <https://zehn.example.org/{i}.csv> ; \
+                     dct:license <http://dcat-ap.de/def/licenses/cc-zero> ]"
+                )
+            })
+            .collect();
+        let catalog = format!(
+            "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n\
+             @prefix dct: <http://purl.org/dc/terms/> .\n\
+             <https://zehn.example.org/d> a dcat:Dataset ;\n\
+               dct:identifier \"urn:zehn\" ;\n\
+               dct:title \"Zehn Teile\" ;\n\
+               dct:description \"Zehn Distributionen.\" ;\n\
+               dct:license <http://dcat-ap.de/def/licenses/cc-zero> ;\n\
+               {} .\n",
+            distributions.join(" ;\n  ")
+        );
+        catalogs.set("/zehn.ttl", "text/turtle", &catalog);
+        let report = b
+            .submit(
+                "/daten/ernten/?lab=zehn-daten-zq",
+                "/daten/ernten/",
+                &[("url", &format!("{base}/zehn.ttl"))],
+            )
+            .await;
+        assert_eq!(report.status, 200, "{}", report.body);
+        assert_eq!(numbers(&report.body), "1 0 0 0");
+        assert!(
+            report
+                .body
+                .contains("Der Datensatz hat 10 Distributionen; übernommen sind die ersten 8 nach Zugangs-URL."),
+            "{}",
+            report.body
+        );
+        let slug: String =
+            sqlx::query_scalar("SELECT slug FROM datasets WHERE source_uri = 'urn:zehn'")
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+        let id = dataset_id(db, &slug).await;
+        let stored = "SELECT COUNT(*) FROM dataset_distributions WHERE dataset_id = $1";
+        assert_eq!(count(db, stored, id).await, 8);
+        let edit = format!("/daten/{slug}/bearbeiten");
+        let form = b.get(&edit).await;
+        assert_eq!(form.status, 200, "{}", form.body);
+        // The first eight by access URL, the same on every harvest (blank nodes have
+        // new names each time): 1, 10, 2 … 7.
+        for kept in [1, 10, 2, 7] {
+            let url = format!("https://zehn.example.org/{kept}.csv");
+            assert!(form.body.contains(&url), "{url}");
+        }
+        for cut in [8, 9] {
+            let url = format!("https://zehn.example.org/{cut}.csv");
+            assert!(!form.body.contains(&url), "{url}");
+        }
+        let names = codefor_core::datasets::DIST_FIELDS;
+        let urls: Vec<String> = (1..=8)
+            .map(|i| format!("https://zehn.example.org/{i}.csv"))
+            .collect();
+        let mut fields: Vec<(&str, &str)> = vec![
+            ("relation", "publishes"),
+            ("title", "Zehn Teile"),
+            ("description", "Zehn Distributionen."),
+            ("licence", "http://dcat-ap.de/def/licenses/cc-zero"),
+        ];
+        for (row, url) in names.iter().zip(&urls) {
+            fields.push((row[1], url));
+        }
+        let saved = b.submit(&edit, &edit, &fields).await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        assert_eq!(count(db, stored, id).await, 8);
+    });
+}
+
+#[test]
+fn the_list_takes_any_page_number() {
+    block_on(async {
+        let server = site().await;
+        let mut b = Browser::new(server);
+        for path in [
+            "/daten/?seite=9223372036854775807",
+            "/daten/?seite=-9223372036854775808",
+            "/daten/?seite=abc",
+            "/daten/?seite=",
+        ] {
+            let page = b.get(path).await;
+            assert_eq!(page.status, 200, "{path}: {}", page.body);
+        }
+        let far = b.get("/daten/?seite=9223372036854775807").await.body;
+        assert!(far.contains("seite="), "links back to a page: {far}");
+    });
+}
+
+#[test]
+fn the_form_marks_its_mandatory_fields() {
+    block_on(async {
+        let server = site().await;
+        let db = &server.db.db;
+        person(db, "pflicht-lead@example.org", false, Some("kiel"), None).await;
+        let mut b = signed_in(server, "pflicht-lead@example.org").await;
+        let form = b.get("/daten/neu/?lab=kiel").await;
+        assert_eq!(form.status, 200);
+        for id in ["f-title", "f-description", "f-licence"] {
+            let tag = regex::Regex::new(&format!(r#"<(input|textarea|select) id="{id}"[^>]*>"#))
+                .unwrap()
+                .find(&form.body)
+                .unwrap_or_else(|| panic!("no {id}"))
+                .as_str()
+                .to_owned();
+            assert!(tag.contains(" required"), "{tag}");
+            if id != "f-title" {
+                assert!(tag.contains(" aria-required=\"true\""), "{tag}");
+            }
+        }
+    });
+}

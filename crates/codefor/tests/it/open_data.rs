@@ -912,6 +912,8 @@ fn the_dump_downloads_as_a_zip_and_is_kept_for_a_day() {
             db,
             codefor_web::Config {
                 open_data_dir: Some(dir.path().to_path_buf()),
+                // Only a dump with configured links is kept.
+                base_url: Some("http://codefor.example".into()),
                 ..Default::default()
             },
         )
@@ -993,5 +995,116 @@ fn the_dump_downloads_as_a_zip_and_is_kept_for_a_day() {
             .expect("download");
         assert_eq!(r.status().as_u16(), 200);
         check_dump(&r.bytes().await.expect("body"));
+    });
+}
+
+/// The files of a downloaded dump, all in one string.
+async fn download_dump(
+    server: &Server,
+    host: Option<&str>,
+) -> (reqwest::header::HeaderMap, String) {
+    let mut request = crate::support::client().get(server.url("/daten/opendata.zip"));
+    if let Some(host) = host {
+        request = request.header("host", host);
+    }
+    let r = request.send().await.expect("download");
+    assert_eq!(r.status().as_u16(), 200);
+    let headers = r.headers().clone();
+    let bytes = r.bytes().await.expect("body");
+    let all = unzip(&bytes)
+        .into_iter()
+        .map(|(name, body)| format!("== {name}\n{body}\n"))
+        .collect();
+    (headers, all)
+}
+
+#[test]
+fn the_kept_dump_drops_what_was_withdrawn_and_clients_revalidate() {
+    block_on(async {
+        let db = testing::fresh().await.expect("fresh database");
+        codefor_core::demo::seed(&db.db).await.expect("seed demo");
+        let dir = tempfile::tempdir().expect("dir");
+        let server = crate::support::serve_with(
+            db,
+            codefor_web::Config {
+                open_data_dir: Some(dir.path().to_path_buf()),
+                base_url: Some("http://codefor.example".into()),
+                ..Default::default()
+            },
+        )
+        .await;
+        const BIO: &str = "Zeitweise oeffentliche Biografie Dqzw";
+        let (_, mut person) = person(&server, "dump-k3j9@example.org", "Dump Person").await;
+        let profile = |visibility: &'static str| [("bio", BIO), ("visibility:bio", visibility)];
+        let saved = person
+            .submit("/konto/profil/", "/konto/profil/", &profile("public"))
+            .await;
+        assert_eq!(saved.status, 200, "{}", saved.body);
+        let (headers, first) = download_dump(&server, None).await;
+        assert!(first.contains(BIO), "the public bio is in the dump");
+        assert_eq!(headers["cache-control"], "no-cache");
+        assert!(headers.contains_key("last-modified"));
+        let etag = headers["etag"].to_str().expect("etag").to_owned();
+        // Unchanged: the kept dump, and a client that has it gets a 304.
+        let again = crate::support::client()
+            .get(server.url("/daten/opendata.zip"))
+            .header("if-none-match", &etag)
+            .send()
+            .await
+            .expect("download");
+        assert_eq!(again.status().as_u16(), 304);
+        assert_eq!(again.headers()["etag"].to_str().expect("etag"), etag);
+        assert_eq!(again.headers()["cache-control"], "no-cache");
+
+        // The person takes the bio back: the next download no longer holds it, though
+        // the kept dump is not a day old.
+        let saved = person
+            .submit("/konto/profil/", "/konto/profil/", &profile("private"))
+            .await;
+        assert_eq!(saved.status, 200, "{}", saved.body);
+        let (headers, second) = download_dump(&server, None).await;
+        assert!(
+            !second.contains(BIO),
+            "a withdrawn bio stays out of the dump"
+        );
+        assert_ne!(headers["etag"].to_str().expect("etag"), etag);
+        let stale = crate::support::client()
+            .get(server.url("/daten/opendata.zip"))
+            .header("if-none-match", &etag)
+            .send()
+            .await
+            .expect("download");
+        assert_eq!(stale.status().as_u16(), 200);
+    });
+}
+
+#[test]
+fn without_a_base_url_no_host_header_decides_what_others_download() {
+    block_on(async {
+        let db = testing::fresh().await.expect("fresh database");
+        codefor_core::demo::seed(&db.db).await.expect("seed demo");
+        let dir = tempfile::tempdir().expect("dir");
+        let server = crate::support::serve_with(
+            db,
+            codefor_web::Config {
+                open_data_dir: Some(dir.path().to_path_buf()),
+                ..Default::default()
+            },
+        )
+        .await;
+        let (_, planted) = download_dump(&server, Some("evil.example")).await;
+        assert!(
+            planted.contains("http://evil.example/"),
+            "made for its request"
+        );
+        assert!(
+            !dir.path().join(codefor_core::dump::FILE_NAME).exists(),
+            "not kept without a base URL"
+        );
+        let (_, normal) = download_dump(&server, None).await;
+        assert!(
+            !normal.contains("evil.example"),
+            "the next download is its own"
+        );
     });
 }
