@@ -755,6 +755,18 @@ pub async fn network(db: &Db, urls: &Urls) -> Result<Network, OpenDataError> {
 mod tests {
     use super::*;
 
+    /// The document's pattern for text cursors allows the bytes 0x20 to 0x7e
+    /// (`params::Param::pattern`): each of them decodes, so no request that matches the
+    /// document is refused; DEL just above them does not.
+    #[test]
+    fn every_byte_the_cursor_pattern_allows_decodes() {
+        for b in 0x20u8..=0x7e {
+            assert!(decode_cursor(&format!("c1{b:02x}")).is_some(), "{b:#x}");
+        }
+        assert!(decode_cursor("c17f").is_none());
+        assert!(decode_cursor("c11f").is_none());
+    }
+
     #[test]
     fn cursors_round_trip_and_refuse_garbage() {
         for key in ["kiel", "42", "ä/ö?&=", ""] {

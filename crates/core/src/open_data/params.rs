@@ -37,11 +37,12 @@ pub struct Param {
 
 impl Param {
     /// The regular expression the values match, where the schema gives one: cursors are
-    /// `c1` and the hex bytes of printable ASCII (digits only for numeric ids).
+    /// `c1` and the hex bytes of printable ASCII, 0x20 to 0x7e (digits only for numeric
+    /// ids): every value that matches decodes (DEL, 0x7f, is a control character).
     pub fn pattern(&self) -> Option<&'static str> {
         match self.kind {
             ParamKind::Cursor { numeric: true } => Some("^c1(3[0-9]){1,18}$"),
-            ParamKind::Cursor { numeric: false } => Some("^c1([2-7][0-9a-f]){1,200}$"),
+            ParamKind::Cursor { numeric: false } => Some("^c1([2-6][0-9a-f]|7[0-9a-e]){1,200}$"),
             _ => None,
         }
     }
