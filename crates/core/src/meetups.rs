@@ -822,10 +822,14 @@ pub async fn answer(
 /// Network-wide number of dates from now on within 90 days (for the figures), not
 /// counting cancelled ones. Counted at most once a minute per process.
 pub async fn upcoming_count(db: &Db) -> Result<usize, DbError> {
-    static MEMO: std::sync::Mutex<Option<(std::time::Instant, usize)>> =
+    // Remembered for a minute, per database: a process (the tests, say) may open several,
+    // and one database's figure must never answer for another's.
+    static MEMO: std::sync::Mutex<Option<(usize, std::time::Instant, usize)>> =
         std::sync::Mutex::new(None);
+    let database = std::sync::Arc::as_ptr(&db.pool().connect_options()) as usize;
     if let Ok(memo) = MEMO.lock()
-        && let Some((at, n)) = *memo
+        && let Some((of, at, n)) = *memo
+        && of == database
         && at.elapsed() < std::time::Duration::from_secs(60)
     {
         return Ok(n);
@@ -836,7 +840,7 @@ pub async fn upcoming_count(db: &Db) -> Result<usize, DbError> {
         .unwrap_or(now);
     let n = count(db, now, to).await?;
     if let Ok(mut memo) = MEMO.lock() {
-        *memo = Some((std::time::Instant::now(), n));
+        *memo = Some((database, std::time::Instant::now(), n));
     }
     Ok(n)
 }
