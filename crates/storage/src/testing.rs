@@ -1,10 +1,16 @@
 //! Fresh databases for tests, on the backend the test run asks for.
 //!
-//! `CODEFOR_TEST_DATABASE_URL` unset or `sqlite:` → a new SQLite file per database;
-//! `postgres://…` → a new database on that server per call (named
-//! `codefor_test_<pid>_<n>`), so tests run in parallel without sharing state.
+//! `CODEFOR_TEST_DATABASE_URL` unset or `sqlite:` → a new SQLite file per database, in a
+//! folder of the test process (`$TMPDIR/codefor-test-<pid>/`); `postgres://…` → a new
+//! database on that server per call (named `codefor_test_<pid>_<n>`), so tests run in
+//! parallel without sharing state.
+//!
+//! Databases a test keeps for the whole process (a shared server in a `static`) are never
+//! dropped, so their files would outlive the run: the first database a process makes
+//! therefore removes the folders of test processes that are no longer running.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::{Backend, Db, DbError};
@@ -92,10 +98,51 @@ pub async fn fresh_url() -> Result<(String, Option<PathBuf>), DbError> {
             Ok((format!("{base}/{name}"), None))
         }
         _ => {
-            let file = std::env::temp_dir().join(format!("codefor-test-{pid}-{n}.db"));
+            static SWEEP: Once = Once::new();
+            let tmp = std::env::temp_dir();
+            SWEEP.call_once(|| sweep_finished_runs(&tmp));
+            let dir = tmp.join(format!("{DIR_PREFIX}{pid}"));
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| DbError::Connect(format!("{}: {e}", dir.display())))?;
+            let file = dir.join(format!("{n}.db"));
             let _ = std::fs::remove_file(&file);
             Ok((format!("sqlite://{}", file.display()), Some(file)))
         }
+    }
+}
+
+/// The start of the name of a test process's folder of SQLite files.
+const DIR_PREFIX: &str = "codefor-test-";
+
+/// Removes the SQLite folders (and the loose files of earlier versions) of test processes
+/// that have ended. Where a process cannot be asked after (no `/proc`), nothing is removed.
+fn sweep_finished_runs(tmp: &Path) {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(DIR_PREFIX)) else {
+            continue;
+        };
+        let pid: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        let loose_file = rest.len() > pid.len() && rest[pid.len()..].starts_with('-');
+        if pid.is_empty() || !(rest.len() == pid.len() || loose_file) {
+            continue;
+        }
+        if proc.join(&pid).exists() {
+            continue;
+        }
+        let path = entry.path();
+        let _ = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
     }
 }
 
@@ -113,4 +160,34 @@ pub async fn expire_sessions(conn: &mut crate::Connection, account_id: i64) -> R
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_of_ended_runs_are_swept_and_running_ones_kept() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let own = tmp
+            .path()
+            .join(format!("{DIR_PREFIX}{}", std::process::id()));
+        // No process has a number this large (Linux caps them at 2^22).
+        let ended = tmp.path().join(format!("{DIR_PREFIX}999999999"));
+        let loose = tmp.path().join(format!("{DIR_PREFIX}999999998-3.db-wal"));
+        let other = tmp.path().join(format!("{DIR_PREFIX}boundary"));
+        for dir in [&own, &ended, &other] {
+            std::fs::create_dir_all(dir).expect("folder");
+            std::fs::write(dir.join("1.db"), b"x").expect("file");
+        }
+        std::fs::write(&loose, b"x").expect("file");
+
+        sweep_finished_runs(tmp.path());
+
+        if Path::new("/proc/self").exists() {
+            assert!(!ended.exists() && !loose.exists(), "ended runs are swept");
+        }
+        assert!(own.join("1.db").exists(), "this run keeps its files");
+        assert!(other.exists(), "names that are not a run's are left alone");
+    }
 }
