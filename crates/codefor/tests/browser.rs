@@ -490,7 +490,10 @@ async fn a_lead_edits_the_meeting_info_and_restores_it() {
                     h1: "Dein Profil",
                     h1_visible: true,
                     texts: &["Wer darf was sehen?"],
-                    shows: &[("label[for=f-bio]", "Über mich")],
+                    shows: &[
+                        ("label[for=f-bio]", "Über mich"),
+                        ("#f-visibility-labs-hint", "immer als Ansprechperson"),
+                    ],
                 },
             )
             .await,

@@ -45,6 +45,8 @@ struct Raw {
     #[serde(default)]
     private_rows: BTreeMap<String, String>,
     #[serde(default)]
+    public_rows: BTreeMap<String, String>,
+    #[serde(default)]
     visibility: BTreeMap<String, String>,
     tables: BTreeMap<String, BTreeMap<String, Class>>,
 }
@@ -55,6 +57,7 @@ struct Raw {
 pub struct Manifest {
     tables: BTreeMap<String, BTreeMap<String, Class>>,
     private_rows: BTreeMap<String, String>,
+    public_rows: BTreeMap<String, String>,
     visibility: BTreeMap<(String, String), String>,
 }
 
@@ -113,9 +116,21 @@ impl Manifest {
                 "[private_rows] names `{table}`, which has no [tables.{table}]"
             )));
         }
+        for table in raw.public_rows.keys() {
+            let per_person = raw
+                .tables
+                .get(table)
+                .is_some_and(|cols| cols.values().any(|c| *c == Class::PerPerson));
+            if !per_person {
+                return Err(ManifestError::Invalid(format!(
+                    "[public_rows] names `{table}`, which has no per_person column"
+                )));
+            }
+        }
         Ok(Manifest {
             tables: raw.tables,
             private_rows: raw.private_rows,
+            public_rows: raw.public_rows,
             visibility,
         })
     }
@@ -148,6 +163,12 @@ impl Manifest {
     /// that are never public, such as drafts or hidden records.
     pub fn private_rows(&self, table: &str) -> Option<&str> {
         self.private_rows.get(table).map(String::as_str)
+    }
+
+    /// The SQL condition selecting the rows of `table` whose per-person columns are public
+    /// whatever their person's setting says (a lab's active leads: the lab's public contact).
+    pub fn public_rows(&self, table: &str) -> Option<&str> {
+        self.public_rows.get(table).map(String::as_str)
     }
 
     /// The part of the profile (`domain::profiles::FIELDS`) whose visibility decides a
@@ -230,6 +251,11 @@ mod tests {
         );
         assert_eq!(m.class("accounts", "no_such_column"), None);
         assert!(m.private_rows("needs").is_some_and(|c| c.contains("draft")));
+        assert!(
+            m.public_rows("lab_memberships")
+                .is_some_and(|c| c.contains("'lead'"))
+        );
+        assert_eq!(m.public_rows("accounts"), None);
     }
 
     #[test]
@@ -251,6 +277,10 @@ mod tests {
             (
                 "[private_rows]\nb = \"1 = 1\"\n[tables.a]\nx = \"public\"\n",
                 "has no [tables.b]",
+            ),
+            (
+                "[public_rows]\na = \"1 = 1\"\n[tables.a]\nx = \"public\"\n",
+                "`a`, which has no per_person column",
             ),
             ("[tables.a]\nx = \"public\"\n[extra]\n", "unknown field"),
         ] {

@@ -292,6 +292,16 @@ fn every_collection_pages_through_completely_and_each_record_has_its_detail() {
             let name = lead.as_str().expect("a name");
             assert!(page.contains(name), "{name} on /kiel/");
         }
+        // Exactly the memberships the manifest calls public by role, whatever the lead's
+        // "labs" setting (the profile form says so).
+        let m = codefor_storage::manifest::manifest().expect("manifest");
+        let by_role = m.public_rows("lab_memberships").expect("[public_rows]");
+        let db = &a.server.db.db;
+        let sql = format!(
+            "SELECT COUNT(*) FROM lab_memberships WHERE ({by_role}) \
+             AND lab_id = (SELECT id FROM labs WHERE slug = 'kiel')"
+        );
+        assert_eq!(count(db, &sql).await, leads.len(), "{kiel}");
         // Every record's page exists.
         for name in [
             "labs",
