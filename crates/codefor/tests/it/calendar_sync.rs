@@ -22,7 +22,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::OnceCell;
 
 use crate::accounts::{Browser, PASSWORD};
-use crate::support::{Server, block_on};
+use crate::support::{RequestHead, Server, block_on, read_request_head};
 
 // ---------------------------------------------------------------------------------------
 // A calendar server on loopback.
@@ -51,21 +51,8 @@ enum Reply {
     Huge { bytes: usize, announce: bool },
 }
 
-/// One request as the server saw it (header names in lower case).
-#[derive(Debug, Clone)]
-struct Seen {
-    path: String,
-    headers: Vec<(String, String)>,
-}
-
-impl Seen {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
+/// One request as the server saw it.
+type Seen = RequestHead;
 
 #[derive(Default)]
 struct FeedState {
@@ -153,32 +140,9 @@ impl Feeds {
 }
 
 async fn handle(mut stream: TcpStream, state: Arc<Mutex<FeedState>>) {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let end = loop {
-        if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break at;
-        }
-        if buf.len() > 64 * 1024 {
-            return;
-        }
-        match stream.read(&mut chunk).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
+    let Some(request) = read_request_head(&mut stream).await else {
+        return;
     };
-    let head = String::from_utf8_lossy(&buf[..end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let path = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .unwrap_or("/")
-        .to_owned();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    let request = Seen { path, headers };
     let (reply, delay) = {
         let mut s = state.lock().expect("feeds");
         s.seen.push(request.clone());

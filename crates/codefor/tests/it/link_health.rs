@@ -20,7 +20,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 use crate::accounts::{Browser, PASSWORD};
-use crate::support::{Server, block_on};
+use crate::support::{Server, block_on, read_request_head};
 
 // ---------------------------------------------------------------------------------------
 // A troubled web server on loopback.
@@ -81,30 +81,11 @@ impl Web {
 }
 
 async fn handle(mut stream: TcpStream, seen: Arc<Mutex<Vec<Seen>>>) {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let end = loop {
-        if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break at;
-        }
-        if buf.len() > 64 * 1024 {
-            return;
-        }
-        match stream.read(&mut chunk).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
+    let Some(request) = read_request_head(&mut stream).await else {
+        return;
     };
-    let head = String::from_utf8_lossy(&buf[..end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let mut first = lines.next().unwrap_or_default().split(' ');
-    let method = first.next().unwrap_or_default().to_owned();
-    let path = first.next().unwrap_or("/").to_owned();
-    let user_agent = lines
-        .filter_map(|l| l.split_once(':'))
-        .find(|(k, _)| k.trim().eq_ignore_ascii_case("user-agent"))
-        .map(|(_, v)| v.trim().to_owned())
-        .unwrap_or_default();
+    let user_agent = request.header("user-agent").unwrap_or_default().to_owned();
+    let (method, path) = (request.method, request.path);
     seen.lock().expect("web").push(Seen {
         method: method.clone(),
         path: path.clone(),

@@ -118,3 +118,57 @@ pub async fn get(server: &Server, path: &str) -> (u16, String) {
     let status = r.status().as_u16();
     (status, r.text().await.unwrap_or_default())
 }
+
+/// The head of one HTTP/1.1 request, as a hand-written loopback server reads it (the test
+/// servers that misbehave on purpose: slow, silent, endless, redirecting in circles).
+#[derive(Debug, Clone)]
+pub struct RequestHead {
+    pub method: String,
+    pub path: String,
+    /// Header names in lower case, values trimmed, in the order sent.
+    pub headers: Vec<(String, String)>,
+}
+
+impl RequestHead {
+    /// The first value of a header (`name` in lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Reads a request head from `stream` up to the empty line; `None` when the client hangs
+/// up first or the head exceeds 64 KiB. The body, if any, is left unread.
+pub async fn read_request_head(stream: &mut tokio::net::TcpStream) -> Option<RequestHead> {
+    use tokio::io::AsyncReadExt;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let end = loop {
+        if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at;
+        }
+        if buf.len() > 64 * 1024 {
+            return None;
+        }
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut first = lines.next().unwrap_or_default().split(' ');
+    let method = first.next().unwrap_or_default().to_owned();
+    let path = first.next().unwrap_or("/").to_owned();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    Some(RequestHead {
+        method,
+        path,
+        headers,
+    })
+}
