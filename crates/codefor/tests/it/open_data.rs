@@ -902,22 +902,28 @@ fn export_opendata_writes_a_complete_zip_atomically() {
     });
 }
 
+/// A server on a fresh demo database that keeps its dump in `dir` (and links to
+/// `base_url`, without which nothing is kept).
+async fn dump_server(dir: &std::path::Path, base_url: Option<&str>) -> crate::support::Server {
+    let db = testing::fresh().await.expect("fresh database");
+    codefor_core::demo::seed(&db.db).await.expect("seed demo");
+    crate::support::serve_with(
+        db,
+        codefor_web::Config {
+            open_data_dir: Some(dir.to_path_buf()),
+            base_url: base_url.map(Into::into),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
 #[test]
 fn the_dump_downloads_as_a_zip_and_is_kept_for_a_day() {
     block_on(async {
-        let db = testing::fresh().await.expect("fresh database");
-        codefor_core::demo::seed(&db.db).await.expect("seed demo");
         let dir = tempfile::tempdir().expect("dir");
-        let server = crate::support::serve_with(
-            db,
-            codefor_web::Config {
-                open_data_dir: Some(dir.path().to_path_buf()),
-                // Only a dump with configured links is kept.
-                base_url: Some("http://codefor.example".into()),
-                ..Default::default()
-            },
-        )
-        .await;
+        // Only a dump with configured links is kept.
+        let server = dump_server(dir.path(), Some("http://codefor.example")).await;
         let client = crate::support::client();
         let r = client
             .get(server.url("/daten/opendata.zip"))
@@ -1021,18 +1027,8 @@ async fn download_dump(
 #[test]
 fn the_kept_dump_drops_what_was_withdrawn_and_clients_revalidate() {
     block_on(async {
-        let db = testing::fresh().await.expect("fresh database");
-        codefor_core::demo::seed(&db.db).await.expect("seed demo");
         let dir = tempfile::tempdir().expect("dir");
-        let server = crate::support::serve_with(
-            db,
-            codefor_web::Config {
-                open_data_dir: Some(dir.path().to_path_buf()),
-                base_url: Some("http://codefor.example".into()),
-                ..Default::default()
-            },
-        )
-        .await;
+        let server = dump_server(dir.path(), Some("http://codefor.example")).await;
         const BIO: &str = "Zeitweise oeffentliche Biografie Dqzw";
         let (_, mut person) = person(&server, "dump-k3j9@example.org", "Dump Person").await;
         let profile = |visibility: &'static str| [("bio", BIO), ("visibility:bio", visibility)];
@@ -1081,17 +1077,8 @@ fn the_kept_dump_drops_what_was_withdrawn_and_clients_revalidate() {
 #[test]
 fn without_a_base_url_no_host_header_decides_what_others_download() {
     block_on(async {
-        let db = testing::fresh().await.expect("fresh database");
-        codefor_core::demo::seed(&db.db).await.expect("seed demo");
         let dir = tempfile::tempdir().expect("dir");
-        let server = crate::support::serve_with(
-            db,
-            codefor_web::Config {
-                open_data_dir: Some(dir.path().to_path_buf()),
-                ..Default::default()
-            },
-        )
-        .await;
+        let server = dump_server(dir.path(), None).await;
         let (_, planted) = download_dump(&server, Some("evil.example")).await;
         assert!(
             planted.contains("http://evil.example/"),
