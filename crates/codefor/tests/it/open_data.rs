@@ -422,6 +422,12 @@ const MARKERS: &[(&str, &str)] = &[
     ("Hilfsangebot Ikmj", "an offer to help a project"),
     ("Postentwurf Vbnm", "a draft post"),
     ("Geloeschtes Lab Qayx", "a deleted lab"),
+    ("Entwurfsverweis Qwer", "a link of a draft project"),
+    ("Entwurfsthema Asdf", "a topic of a draft project"),
+    (
+        "https://verweis-geloescht-qayx.example/",
+        "a link of a deleted lab",
+    ),
 ];
 
 /// Fills the server's database with private values in every place a person reaches.
@@ -655,6 +661,11 @@ async fn populate(server: &Server) -> Vec<&'static str> {
             title: "Projektentwurf Ebnm".into(),
             labs: vec!["kiel".into()],
             draft: true,
+            topics: vec!["Entwurfsthema Asdf".into()],
+            links: vec![codefor_domain::Link {
+                name: "Entwurfsverweis Qwer".into(),
+                url: "https://entwurf-qwer.example/".into(),
+            }],
             body_md: "Noch geheim.".into(),
             body_html: "<p>Noch geheim.</p>".into(),
             source: serde_json::json!({}),
@@ -689,6 +700,10 @@ async fn populate(server: &Server) -> Vec<&'static str> {
             state_key: Some("01".into()),
             body_md: "Geloeschte Beschreibung Qayx.".into(),
             body_html: "<p>Geloeschte Beschreibung Qayx.</p>".into(),
+            links: vec![codefor_domain::Link {
+                name: "Website".into(),
+                url: "https://verweis-geloescht-qayx.example/".into(),
+            }],
             source: serde_json::json!({}),
             ..codefor_domain::Lab::default()
         },
