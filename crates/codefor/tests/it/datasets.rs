@@ -1047,51 +1047,6 @@ fn the_shapes_bite_a_distribution_without_licence_and_differing_graphs_fail() {
     });
 }
 
-/// How long the catalog of 1,000 datasets takes to build and write (for
-/// docs/performance.md; run with `--ignored --nocapture`).
-#[test]
-#[ignore = "a measurement, not a check"]
-fn catalog_generation_time_for_a_thousand_datasets() {
-    block_on(async {
-        let db = testing::fresh().await.expect("fresh database");
-        codefor_core::demo::seed(&db.db).await.unwrap();
-        let lab = lab_id(&db.db, "kiel").await;
-        let (_, full) = test_set().remove(0);
-        let mut tx = db.db.begin().await.unwrap();
-        for i in 0..1000 {
-            codefor_storage::datasets::create(
-                &mut tx,
-                lab,
-                &format!("messung-{i}"),
-                &full,
-                "<p>x</p>",
-                None,
-            )
-            .await
-            .unwrap();
-        }
-        codefor_storage::commit(tx).await.unwrap();
-        for round in 0..3 {
-            let start = std::time::Instant::now();
-            let triples = codefor_core::dcat::catalog(&db.db, "https://codefor.de")
-                .await
-                .unwrap();
-            let built = start.elapsed();
-            let ttl = codefor_core::dcat::to_turtle(&triples).unwrap();
-            let turtle = start.elapsed();
-            let jsonld = codefor_core::dcat::to_jsonld(&triples).unwrap();
-            let all = start.elapsed();
-            println!(
-                "round {round}: {} triples; read+build {built:?}, +Turtle {turtle:?} ({} bytes), \
-                 +JSON-LD {all:?} ({} bytes)",
-                triples.len(),
-                ttl.len(),
-                jsonld.len()
-            );
-        }
-    });
-}
-
 #[test]
 fn the_api_lists_datasets_with_distributions_filters_and_pages() {
     block_on(async {
