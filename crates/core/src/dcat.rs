@@ -743,7 +743,6 @@ mod tests {
             lab_id: 1,
             lab_slug: "berlin".into(),
             lab_name: "OK Lab Berlin".into(),
-            lab_hidden: false,
             fields: Fields {
                 relation: "publishes".into(),
                 title: "Bäume & „Straßen“ <Berlin>".into(),

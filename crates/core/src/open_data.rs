@@ -126,7 +126,10 @@ impl Collection {
     /// English description for the OpenAPI document.
     pub fn description(self) -> &'static str {
         match self {
-            Collection::Labs => "The network's public labs (not hidden, not deleted), by slug.",
+            Collection::Labs => {
+                "The network's labs (not deleted; `listed` is false for those left out of the lab list \
+                 and the map), by slug."
+            }
             Collection::States => "The 16 federal states with their number of labs.",
             Collection::Projects => {
                 "Published projects of the catalog, by slug; filters as on /projekte/."

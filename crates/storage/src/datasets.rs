@@ -15,8 +15,6 @@ pub struct Dataset {
     pub lab_id: i64,
     pub lab_slug: String,
     pub lab_name: String,
-    /// Whether the lab is hidden (the API serves no hidden lab, so links none).
-    pub lab_hidden: bool,
     pub fields: Fields,
     /// The description rendered and sanitized.
     pub description_html: String,
@@ -35,7 +33,6 @@ struct Row {
     lab_id: i64,
     lab_slug: String,
     lab_name: String,
-    lab_hidden: i64,
     relation: String,
     title: String,
     description: String,
@@ -63,7 +60,7 @@ struct Row {
 }
 
 const SELECT: &str = "SELECT d.id, d.slug, d.lab_id, l.slug AS lab_slug, l.name AS lab_name, \
-     l.hidden AS lab_hidden, d.relation, d.title, d.description, d.description_html, \
+     d.relation, d.title, d.description, d.description_html, \
      d.organization_id, \
      o.slug AS organization_slug, o.name AS organization_name, d.licence, d.themes, \
      d.keywords, d.state_key, d.ags, d.temporal_start, d.temporal_end, d.contact_name, \
@@ -87,7 +84,6 @@ fn of_row(r: Row) -> Dataset {
         lab_id: r.lab_id,
         lab_slug: r.lab_slug,
         lab_name: r.lab_name,
-        lab_hidden: r.lab_hidden != 0,
         fields: Fields {
             relation: r.relation,
             title: r.title,
@@ -529,10 +525,6 @@ pub async fn api_page(
     limit: i64,
 ) -> Result<Vec<Dataset>, DbError> {
     let (mut cond, mut binds) = where_clause(filter);
-    // The API serves no hidden lab, so its `lab` filter names none either.
-    if filter.lab.is_some() {
-        cond.push_str(" AND l.hidden = 0");
-    }
     if let Some(a) = after {
         binds.push(a.to_owned());
         cond.push_str(&format!(" AND d.slug > ${}", binds.len()));

@@ -3,7 +3,7 @@
 //! Every list reads `WHERE key > $after ORDER BY key LIMIT $n` on an indexed key (a
 //! unique slug or the primary key), so a deep page costs what the first one does. What
 //! is public is decided here, the same way the HTML pages decide it: no drafts, nothing
-//! soft-deleted, no hidden labs, needs only when listed (`needs::LISTED`), organizations
+//! soft-deleted, needs only when listed (`needs::LISTED`), organizations
 //! only named on a need once confirmed, profiles only by their visibility (in `core`).
 
 use std::collections::HashMap;
@@ -39,18 +39,20 @@ pub struct LabRow {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub active: i64,
+    pub hidden: i64,
     pub meeting: Option<String>,
     pub body_html: String,
     pub project_count: i64,
 }
 
 const LAB_COLUMNS: &str = "l.id, l.slug, l.name, l.city, l.state_key, l.latitude, l.longitude, \
-     l.active, l.meeting, l.body_html, \
+     l.active, l.hidden, l.meeting, l.body_html, \
      (SELECT COUNT(*) FROM project_labs pl JOIN projects p ON p.id = pl.project_id \
       WHERE pl.lab_id = l.id AND p.draft = 0 AND p.deleted_at IS NULL) AS project_count";
 
-/// Public labs: not hidden, not deleted.
-const LAB_PUBLIC: &str = "l.hidden = 0 AND l.deleted_at IS NULL";
+/// Labs that are public records: not deleted. A hidden lab (Hugo's `hide`) is left out of
+/// the lab list and the map but keeps its page, so open data serves it too (`hidden`).
+const LAB_PUBLIC: &str = "l.deleted_at IS NULL";
 
 /// Public labs by slug, optionally of one federal state (its key).
 pub async fn labs(
@@ -132,11 +134,11 @@ pub async fn lab_leads(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Vec<String>>
     .await
 }
 
-/// Number of public labs per federal state key: (all, active).
+/// Number of listed labs per federal state key (as the map counts them): (all, active).
 pub async fn lab_counts_by_state(db: &Db) -> Result<HashMap<String, (i64, i64)>, DbError> {
     let rows: Vec<(String, i64, i64)> = sqlx::query_as(AssertSqlSafe(format!(
         "SELECT l.state_key, COUNT(*), COUNT(CASE WHEN l.active = 1 THEN 1 END) FROM labs l \
-         WHERE {LAB_PUBLIC} \
+         WHERE {LAB_PUBLIC} AND l.hidden = 0 \
          AND l.state_key IS NOT NULL GROUP BY l.state_key"
     )))
     .fetch_all(db.pool())
@@ -462,10 +464,10 @@ const NEED_COLUMNS: &str = "n.id, n.title, n.body_html, n.affected, n.state_key,
      n.support_count, n.comment_count, n.submitted_at, n.last_activity";
 
 const NEED_FROM: &str = " FROM needs n \
-     LEFT JOIN labs l ON l.id = n.lab_id AND l.deleted_at IS NULL AND l.hidden = 0 \
+     LEFT JOIN labs l ON l.id = n.lab_id AND l.deleted_at IS NULL \
      LEFT JOIN accounts a ON a.id = n.author_id \
      LEFT JOIN organizations o ON o.id = n.organization_id \
-     LEFT JOIN labs al ON al.id = n.adopted_lab_id AND al.deleted_at IS NULL AND al.hidden = 0 \
+     LEFT JOIN labs al ON al.id = n.adopted_lab_id AND al.deleted_at IS NULL \
      LEFT JOIN accounts c ON c.id = n.contact_id";
 
 /// Listed needs (never drafts, hidden or held ones) by id, narrowed like `/beduerfnisse/`.
@@ -524,7 +526,7 @@ pub async fn need_events(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Vec<NeedEv
     let sql = format!(
         "SELECT e.need_id, e.status, e.reason, l.slug AS lab_slug, e.actor_name, e.created_at \
          FROM need_events e LEFT JOIN labs l ON l.id = e.lab_id AND l.deleted_at IS NULL \
-         AND l.hidden = 0 WHERE e.need_id IN ({}) ORDER BY e.need_id, e.id",
+         WHERE e.need_id IN ({}) ORDER BY e.need_id, e.id",
         id_list(ids)
     );
     // Only integers were formatted into `sql`.

@@ -1214,6 +1214,9 @@ async fn lab_with_dataset(db: &Db, lab: &str, hidden: bool, dataset: &str) -> i6
     codefor_storage::datasets::create(&mut tx, id, dataset, &fields, "<p>Beschreibung.</p>", None)
         .await
         .expect("dataset");
+    codefor_storage::bump_content_version(&mut tx)
+        .await
+        .expect("content version");
     codefor_storage::commit(tx).await.expect("commit");
     id
 }
@@ -1275,7 +1278,7 @@ fn datasets_of_a_deleted_lab_are_not_public() {
 }
 
 #[test]
-fn a_dataset_of_a_hidden_lab_links_to_no_lab_and_the_lab_filter_ignores_it() {
+fn a_hidden_lab_is_open_data_marked_unlisted_and_its_datasets_link_to_it() {
     block_on(async {
         let server = site().await;
         let db = &server.db.db;
@@ -1289,16 +1292,27 @@ fn a_dataset_of_a_hidden_lab_links_to_no_lab_and_the_lab_filter_ignores_it() {
                 r.json::<serde_json::Value>().await.unwrap_or_default(),
             )
         };
-        assert_eq!(get("/api/v1/labs/versteckt-daten-zq").await.0, 404);
+        // Left out of the lab list, its page stays public: so does its record.
+        let mut b = Browser::new(server);
+        assert_eq!(b.get("/versteckt-daten-zq/").await.status, 200);
+        assert!(!b.get("/labs/").await.body.contains("/versteckt-daten-zq/"));
+        let (status, lab) = get("/api/v1/labs/versteckt-daten-zq").await;
+        assert_eq!(status, 200, "{lab}");
+        assert_eq!(lab["listed"], false, "{lab}");
+        let (_, kiel) = get("/api/v1/labs/kiel").await;
+        assert_eq!(kiel["listed"], true, "{kiel}");
         let (status, one) = get("/api/v1/datasets/daten-versteckt-zq").await;
         assert_eq!(status, 200, "{one}");
-        assert!(one["lab"].is_null(), "{one}");
+        assert!(
+            one["lab"]
+                .as_str()
+                .unwrap()
+                .ends_with("/api/v1/labs/versteckt-daten-zq"),
+            "{one}"
+        );
         let (status, list) = get("/api/v1/datasets?lab=versteckt-daten-zq").await;
         assert_eq!(status, 200, "{list}");
-        assert_eq!(list["data"].as_array().unwrap().len(), 0, "{list}");
-        // A public lab's datasets still link to it.
-        let (_, kiel) = get("/api/v1/datasets/pegelstaende-kieler-foerde-demo").await;
-        assert!(kiel["lab"].as_str().unwrap().ends_with("/api/v1/labs/kiel"));
+        assert_eq!(list["data"].as_array().unwrap().len(), 1, "{list}");
     });
 }
 

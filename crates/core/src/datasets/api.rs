@@ -27,9 +27,9 @@ pub struct Dataset {
     pub description: String,
     /// The description rendered and sanitized.
     pub description_html: String,
-    /// API URL of the lab; `null` when the lab is hidden (the API does not serve it).
+    /// API URL of the lab that publishes or uses the dataset.
     #[schema(format = "uri")]
-    pub lab: Option<String>,
+    pub lab: String,
     /// `publishes` or `uses`: how the lab relates to the dataset.
     pub relation: String,
     /// Who publishes it: an organization or the lab itself.
@@ -121,7 +121,7 @@ pub fn records(urls: &Urls, list: Vec<Stored>) -> Vec<Dataset> {
                 url: urls.api(Collection::Datasets, &d.slug),
                 html_url: urls.html(&format!("/daten/{}/", d.slug)),
                 catalog_iri: crate::dcat::dataset_iri(urls.origin(), &d.slug),
-                lab: (!d.lab_hidden).then(|| urls.api(Collection::Labs, &d.lab_slug)),
+                lab: urls.api(Collection::Labs, &d.lab_slug),
                 publisher: match d.organization {
                     Some((slug, name)) => Publisher {
                         name,

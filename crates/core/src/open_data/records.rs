@@ -41,6 +41,9 @@ pub struct Lab {
     pub longitude: Option<f64>,
     /// Whether the lab is active (inactive labs stay listed).
     pub active: bool,
+    /// Whether the lab is in the lab list and on the map; a lab left out of them (an
+    /// earlier lab the network keeps for the record) still has its page.
+    pub listed: bool,
     /// When and where the lab meets, in its own words.
     pub meeting: Option<String>,
     /// The lab's description, sanitized HTML.
@@ -428,6 +431,7 @@ pub(super) async fn labs(db: &Db, urls: &Urls, rows: Vec<q::LabRow>) -> Result<V
                 latitude: r.latitude,
                 longitude: r.longitude,
                 active: r.active != 0,
+                listed: r.hidden == 0,
                 meeting: r.meeting.filter(|m| !m.trim().is_empty()),
                 description_html: r.body_html,
                 links: links_of(l, "link"),
