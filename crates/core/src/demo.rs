@@ -788,6 +788,46 @@ const NEEDS: &[DemoNeed] = &[
     },
 ];
 
+/// The profiles two demo people show: one to everyone (so the people pages and the
+/// people of the open-data API have someone to show), one part by part.
+fn demo_profile(email: &str) -> Option<codefor_domain::profiles::Profile> {
+    use codefor_domain::profiles::{Profile, Sector, Visibility};
+    let visible = |parts: &[(&str, Visibility)]| {
+        parts
+            .iter()
+            .map(|(part, v)| ((*part).to_owned(), *v))
+            .collect()
+    };
+    match email {
+        "ruth.demo@demo.invalid" => Some(Profile {
+            bio: "Arbeitet im Bürgeramt einer Demo-Stadt und bringt ein, was Menschen am \
+                  Schalter fragen. Probiert gern aus, was andere Labs gebaut haben."
+                .to_owned(),
+            sector: Some(Sector::Administration),
+            skills: vec!["Verwaltungswissen".to_owned(), "Moderation".to_owned()],
+            interests: vec!["Digitale Verwaltung".to_owned(), "Beteiligung".to_owned()],
+            visibility: visible(&[
+                ("bio", Visibility::Public),
+                ("sector", Visibility::Public),
+                ("skills", Visibility::Public),
+                ("interests", Visibility::Public),
+                ("labs", Visibility::Public),
+            ]),
+        }),
+        "jonas.demo@demo.invalid" => Some(Profile {
+            bio: "Studiert Geoinformatik und zeichnet Karten aus offenen Daten.".to_owned(),
+            sector: Some(Sector::Science),
+            skills: vec!["Geodaten und Karten".to_owned(), "Programmierung".to_owned()],
+            interests: vec!["Mobilität".to_owned(), "Offene Daten".to_owned()],
+            visibility: visible(&[
+                ("skills", Visibility::Public),
+                ("interests", Visibility::Members),
+            ]),
+        }),
+        _ => None,
+    }
+}
+
 /// Demo needs with their history, supports and the demo accounts behind them.
 async fn seed_needs(tx: &mut codefor_storage::Connection) -> Result<(), DbError> {
     use codefor_storage::{accounts, needs, organizations};
@@ -795,6 +835,9 @@ async fn seed_needs(tx: &mut codefor_storage::Connection) -> Result<(), DbError>
     for (email, name) in NEED_PEOPLE {
         // No password hash verifies against "!": demo accounts cannot sign in.
         if let Some(id) = accounts::create(tx, email, "!", name, false).await? {
+            if let Some(profile) = demo_profile(email) {
+                accounts::set_profile(tx, id, &profile).await?;
+            }
             ids.push((*email, *name, id));
         }
     }
