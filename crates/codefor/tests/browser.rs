@@ -320,6 +320,7 @@ async fn a_lead_edits_the_meeting_info_and_restores_it() {
     )
     .await
     .expect("lead of kiel");
+    let broken = plant_broken_link(&t.db, "kiel").await;
 
     let base = serve(t.db.clone()).await;
     let driver = Chromedriver::start().await;
@@ -524,7 +525,11 @@ async fn a_lead_edits_the_meeting_info_and_restores_it() {
                     title: "Mitglieder: OK Lab Kiel – Code for Germany",
                     h1: "Mitglieder: OK Lab Kiel",
                     h1_visible: true,
-                    texts: &["Keine offenen Anfragen."],
+                    texts: &[
+                        "Keine offenen Anfragen.",
+                        "Ein Link funktioniert nicht",
+                        broken.as_str(),
+                    ],
                     shows: &[],
                 },
             )
@@ -609,7 +614,7 @@ async fn a_lead_edits_the_meeting_info_and_restores_it() {
             title: "Defekte Links – Code for Germany",
             h1: "Defekte Links",
             h1_visible: true,
-            texts: &["zum ersten Mal geprüft"],
+            texts: &["Ein Link funktioniert nicht", broken.as_str()],
             shows: &[],
         },
     ] {
@@ -618,6 +623,49 @@ async fn a_lead_edits_the_meeting_info_and_restores_it() {
     browser.close().await;
     drop(driver);
     assert_no_problems(&problems);
+}
+
+/// Records one external link of `lab`'s records as broken (as two failed checks leave it),
+/// so the lead's dashboard and the admins' list show their list of broken links; the URL.
+async fn plant_broken_link(db: &codefor_storage::Db, lab: &str) -> String {
+    use codefor_storage::link_checks;
+    let id = codefor_storage::labs::ids(db)
+        .await
+        .expect("labs")
+        .into_iter()
+        .find(|(_, slug, _)| slug == lab)
+        .expect("the lab")
+        .0;
+    let url = link_checks::sources(db, Some(id), 0)
+        .await
+        .expect("link sources")
+        .into_iter()
+        .filter(|s| s.field != "body")
+        .find_map(|s| codefor_core::link_health::normalize(&s.value))
+        .expect("a link of the lab's records");
+    let now = "2026-01-05T10:00:00Z";
+    let mut tx = db.begin().await.expect("tx");
+    link_checks::sync_urls(&mut tx, &std::iter::once(url.clone()).collect(), now)
+        .await
+        .expect("sync");
+    link_checks::record(
+        &mut tx,
+        &url,
+        &link_checks::Checked {
+            status: "broken",
+            http_status: Some(404),
+            final_url: None,
+            error: None,
+            failures: 2,
+            failing_since: Some(now),
+            checked_at: now,
+            next_check: "2999-01-01T00:00:00Z",
+        },
+    )
+    .await
+    .expect("record");
+    codefor_storage::commit(tx).await.expect("commit");
+    url
 }
 
 /// A fresh database holding the demo network.

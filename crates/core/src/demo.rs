@@ -817,7 +817,10 @@ fn demo_profile(email: &str) -> Option<codefor_domain::profiles::Profile> {
         "jonas.demo@demo.invalid" => Some(Profile {
             bio: "Studiert Geoinformatik und zeichnet Karten aus offenen Daten.".to_owned(),
             sector: Some(Sector::Science),
-            skills: vec!["Geodaten und Karten".to_owned(), "Programmierung".to_owned()],
+            skills: vec![
+                "Geodaten und Karten".to_owned(),
+                "Programmierung".to_owned(),
+            ],
             interests: vec!["Mobilität".to_owned(), "Offene Daten".to_owned()],
             visibility: visible(&[
                 ("skills", Visibility::Public),
