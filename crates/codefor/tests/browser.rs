@@ -640,7 +640,7 @@ async fn plant_broken_link(db: &codefor_storage::Db, lab: &str) -> String {
         .await
         .expect("link sources")
         .into_iter()
-        .filter(|s| s.field != "body")
+        .filter(|s| s.kind == "lab" && s.field != "body")
         .find_map(|s| codefor_core::link_health::normalize(&s.value))
         .expect("a link of the lab's records");
     let now = "2026-01-05T10:00:00Z";

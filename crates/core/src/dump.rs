@@ -323,8 +323,9 @@ fn readme(origin: &str, generated_at: OffsetDateTime, files: &[DumpFile]) -> Str
          {origin}/api/openapi.json, lesbar unter {origin}/api/. Zeiten stehen in RFC 3339 \
          mit Zeitzone, Daten als JJJJ-MM-TT; Verweise auf andere Datensätze sind absolute \
          API-Adressen. In CSV-Dateien sind Listen mit \"; \" verbunden. Private Angaben \
-         (E-Mail-Adressen der Konten, nicht öffentliche Profilteile, Entwürfe, verborgene \
-         Inhalte) sind nicht enthalten.\n\
+         (E-Mail-Adressen der Konten, nicht öffentliche Profilteile, Entwürfe, von der \
+         Moderation ausgeblendete Inhalte) sind nicht enthalten. Labs, die nicht mehr in der \
+         Lab-Liste stehen, haben \"listed\": false.\n\
          \n\
          Lizenz: Die Inhalte stehen unter der Creative-Commons-Lizenz Namensnennung 4.0 \
          International (CC BY 4.0, https://creativecommons.org/licenses/by/4.0/deed.de). \
@@ -348,7 +349,8 @@ fn readme(origin: &str, generated_at: OffsetDateTime, files: &[DumpFile]) -> Str
          readable at {origin}/api/. Times are RFC 3339 with offset, dates YYYY-MM-DD; \
          references to other records are absolute API URLs. In CSV files, lists are joined \
          with \"; \". Private data (the e-mail addresses of accounts, profile parts that are \
-         not public, drafts, hidden content) is not included.\n\
+         not public, drafts, content hidden by moderators) is not included. Labs left out of the \
+         lab list have \"listed\": false.\n\
          \n\
          Licence: the content is licensed under Creative Commons Attribution 4.0 \
          International (CC BY 4.0, https://creativecommons.org/licenses/by/4.0/). \

@@ -138,7 +138,7 @@ impl Collection {
                 "Organizations (administrations above all) and the projects they use, by slug."
             }
             Collection::Meetups => {
-                "Meetups of the network and of public labs, by id; times RFC 3339 with offset, \
+                "Meetups of the network and of listed labs (as /termine/ shows them), by id; times RFC 3339 with offset, \
                  recurring ones with their RFC 5545 rule."
             }
             Collection::Needs => {

@@ -347,7 +347,7 @@ pub struct MeetupRow {
 const MEETUP_COLUMNS: &str = "m.id, m.title, m.description_html, m.starts_at, m.ends_at, \
      m.time_zone, m.all_day, m.rrule, m.venue, m.address, m.online_url, m.capacity, m.status";
 
-/// Meetups of the network or of at least one public lab (as `/termine/` shows them).
+/// Meetups of the network or of at least one listed lab (as `/termine/` shows them).
 const MEETUP_PUBLIC: &str = "(NOT EXISTS (SELECT 1 FROM meetup_labs x WHERE x.meetup_id = m.id) \
      OR EXISTS (SELECT 1 FROM meetup_labs x JOIN labs l ON l.id = x.lab_id \
      WHERE x.meetup_id = m.id AND l.hidden = 0 AND l.deleted_at IS NULL))";

@@ -100,12 +100,19 @@ pub async fn fresh_url() -> Result<(String, Option<PathBuf>), DbError> {
         _ => {
             static SWEEP: Once = Once::new();
             let tmp = std::env::temp_dir();
-            SWEEP.call_once(|| sweep_finished_runs(&tmp));
             let dir = tmp.join(format!("{DIR_PREFIX}{pid}"));
+            SWEEP.call_once(|| {
+                sweep_finished_runs(&tmp);
+                // An ended process with this number may have left its folder: nothing of
+                // this process is in it yet.
+                let _ = std::fs::remove_dir_all(&dir);
+            });
             std::fs::create_dir_all(&dir)
                 .map_err(|e| DbError::Connect(format!("{}: {e}", dir.display())))?;
             let file = dir.join(format!("{n}.db"));
-            let _ = std::fs::remove_file(&file);
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(dir.join(format!("{n}.db{suffix}")));
+            }
             Ok((format!("sqlite://{}", file.display()), Some(file)))
         }
     }
@@ -116,6 +123,8 @@ const DIR_PREFIX: &str = "codefor-test-";
 
 /// Removes the SQLite folders (and the loose files of earlier versions) of test processes
 /// that have ended. Where a process cannot be asked after (no `/proc`), nothing is removed.
+/// (Test runs in separate PID namespaces must not share one `$TMPDIR`: `scripts/test` gives
+/// each run a folder of its own.)
 fn sweep_finished_runs(tmp: &Path) {
     let proc = Path::new("/proc");
     if !proc.join("self").exists() {

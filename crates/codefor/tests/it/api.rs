@@ -111,6 +111,15 @@ async fn populate(db: &Db) -> (i64, i64, Vec<i64>) {
         },
     )
     .await;
+    // A lead who keeps their labs private: named as the lab's contact all the same.
+    codefor_core::admin::make_lead(
+        db,
+        codefor_core::admin::Actor::COMMAND_LINE,
+        private_person,
+        "kiel",
+    )
+    .await
+    .expect("lead of kiel");
     let fields = codefor_storage::needs::Fields {
         title: SECRET_TITLE,
         body: "Text",
@@ -289,8 +298,9 @@ fn every_collection_pages_through_completely_and_each_record_has_its_detail() {
             let name = lead.as_str().expect("a name");
             assert!(page.contains(name), "{name} on /kiel/");
         }
-        // Exactly the memberships the manifest calls public by role, whatever the lead's
-        // "labs" setting (the profile form says so).
+        // Also the lead who keeps their labs private (the profile form says so) …
+        assert!(leads.iter().any(|l| l == "Verschlossene Person"), "{kiel}");
+        // … and exactly the memberships the manifest calls public by role.
         let m = codefor_storage::manifest::manifest().expect("manifest");
         let by_role = m.public_rows("lab_memberships").expect("[public_rows]");
         let db = &a.server.db.db;

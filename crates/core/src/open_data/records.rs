@@ -81,9 +81,11 @@ pub struct State {
     pub name: String,
     /// ISO 3166-2 code.
     pub iso: String,
+    /// Listed labs of the state, as the map counts them (`labs` also has unlisted ones).
     pub lab_count: i64,
+    /// Listed labs of the state that are active.
     pub active_lab_count: i64,
-    /// API URL of the state's labs.
+    /// API URL of the state's labs (listed or not: see each lab's `listed`).
     #[schema(format = "uri")]
     pub labs: String,
 }
@@ -334,7 +336,9 @@ pub struct Network {
     pub url: String,
     #[schema(format = "uri")]
     pub html_url: String,
+    /// Listed labs that are active, as the map counts them.
     pub labs_active: i64,
+    /// Listed labs (those left out of the lab list are not counted).
     pub labs_total: i64,
     pub states_with_active_lab: i64,
     /// People named in the network's content.
