@@ -322,10 +322,12 @@ fn readme(origin: &str, generated_at: OffsetDateTime, files: &[DumpFile]) -> Str
          Die Bedeutung jedes Feldes beschreibt das OpenAPI-Dokument unter \
          {origin}/api/openapi.json, lesbar unter {origin}/api/. Zeiten stehen in RFC 3339 \
          mit Zeitzone, Daten als JJJJ-MM-TT; Verweise auf andere Datensätze sind absolute \
-         API-Adressen. In CSV-Dateien sind Listen mit \"; \" verbunden. Private Angaben \
-         (E-Mail-Adressen der Konten, nicht öffentliche Profilteile, Entwürfe, von der \
-         Moderation ausgeblendete Inhalte) sind nicht enthalten. Labs, die nicht mehr in der \
-         Lab-Liste stehen, haben \"listed\": false.\n\
+         API-Adressen. In CSV-Dateien sind Listen von Werten mit \"; \" verbunden, Listen \
+         von Objekten (etwa Links) stehen als JSON in einer Zelle, die Felder eines Objekts \
+         in eigenen Spalten \"feld.unterfeld\". Private Angaben (E-Mail-Adressen der \
+         Konten, nicht öffentliche Profilteile, Entwürfe, von der Moderation ausgeblendete \
+         Inhalte) sind nicht enthalten. Labs, die nicht mehr in der Lab-Liste stehen, haben \
+         \"listed\": false.\n\
          \n\
          Lizenz: Die Inhalte stehen unter der Creative-Commons-Lizenz Namensnennung 4.0 \
          International (CC BY 4.0, https://creativecommons.org/licenses/by/4.0/deed.de). \
@@ -347,10 +349,12 @@ fn readme(origin: &str, generated_at: OffsetDateTime, files: &[DumpFile]) -> Str
          \n\
          Every field is described in the OpenAPI document at {origin}/api/openapi.json, \
          readable at {origin}/api/. Times are RFC 3339 with offset, dates YYYY-MM-DD; \
-         references to other records are absolute API URLs. In CSV files, lists are joined \
-         with \"; \". Private data (the e-mail addresses of accounts, profile parts that are \
-         not public, drafts, content hidden by moderators) is not included. Labs left out of the \
-         lab list have \"listed\": false.\n\
+         references to other records are absolute API URLs. In CSV files, lists of values \
+         are joined with \"; \", lists of objects (such as links) are JSON in one cell, and \
+         the fields of an object have columns of their own, \"field.subfield\". Private \
+         data (the e-mail addresses of accounts, profile parts that are not public, drafts, \
+         content hidden by moderators) is not included. Labs left out of the lab list have \
+         \"listed\": false.\n\
          \n\
          Licence: the content is licensed under Creative Commons Attribution 4.0 \
          International (CC BY 4.0, https://creativecommons.org/licenses/by/4.0/). \

@@ -171,27 +171,83 @@ impl Collection {
         params::of(self)
     }
 
-    /// The CSV columns: the record's top-level fields, in order.
+    /// The CSV columns: the record's fields in order; a field holding one object (a
+    /// dataset's `publisher`, `contact`) becomes a column per field of it, named
+    /// `field.subfield`.
     pub fn columns(self) -> Vec<String> {
-        use utoipa::PartialSchema;
+        use utoipa::{PartialSchema, ToSchema};
+        let mut nested = Vec::new();
         let schema = match self {
-            Collection::Labs => Lab::schema(),
-            Collection::States => State::schema(),
-            Collection::Projects => Project::schema(),
-            Collection::Organizations => Organization::schema(),
-            Collection::Meetups => Meetup::schema(),
-            Collection::Needs => Need::schema(),
-            Collection::Posts => Post::schema(),
-            Collection::Pages => Page::schema(),
-            Collection::People => Person::schema(),
-            Collection::Datasets => crate::datasets::api::Dataset::schema(),
-        };
-        match schema {
-            utoipa::openapi::RefOr::T(utoipa::openapi::Schema::Object(o)) => {
-                o.properties.keys().cloned().collect()
+            Collection::Labs => (Lab::schema(), Lab::schemas(&mut nested)).0,
+            Collection::States => (State::schema(), State::schemas(&mut nested)).0,
+            Collection::Projects => (Project::schema(), Project::schemas(&mut nested)).0,
+            Collection::Organizations => {
+                (Organization::schema(), Organization::schemas(&mut nested)).0
             }
-            _ => Vec::new(),
+            Collection::Meetups => (Meetup::schema(), Meetup::schemas(&mut nested)).0,
+            Collection::Needs => (Need::schema(), Need::schemas(&mut nested)).0,
+            Collection::Posts => (Post::schema(), Post::schemas(&mut nested)).0,
+            Collection::Pages => (Page::schema(), Page::schemas(&mut nested)).0,
+            Collection::People => (Person::schema(), Person::schemas(&mut nested)).0,
+            Collection::Datasets => {
+                use crate::datasets::api::Dataset;
+                (Dataset::schema(), Dataset::schemas(&mut nested)).0
+            }
+        };
+        let mut columns = Vec::new();
+        for (name, property) in properties(&schema) {
+            match object_fields(property, &nested) {
+                Some(fields) => columns.extend(fields.map(|f| format!("{name}.{f}"))),
+                None => columns.push(name.clone()),
+            }
         }
+        columns
+    }
+}
+
+type Schemas = [(
+    String,
+    utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+)];
+
+/// The properties of an object schema, in order.
+fn properties(
+    schema: &utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+) -> impl Iterator<
+    Item = (
+        &String,
+        &utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+    ),
+> {
+    use utoipa::openapi::{RefOr, Schema};
+    match schema {
+        RefOr::T(Schema::Object(o)) => Some(o.properties.iter()),
+        _ => None,
+    }
+    .into_iter()
+    .flatten()
+}
+
+/// The field names of the object a property holds (also when it may be `null`), or `None`
+/// for anything else (scalars, lists).
+fn object_fields<'a>(
+    property: &'a utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+    nested: &'a Schemas,
+) -> Option<impl Iterator<Item = &'a String>> {
+    use utoipa::openapi::{RefOr, Schema};
+    let reference = match property {
+        RefOr::Ref(r) => Some(r),
+        RefOr::T(Schema::OneOf(one)) => one.items.iter().find_map(|i| match i {
+            RefOr::Ref(r) => Some(r),
+            RefOr::T(_) => None,
+        }),
+        RefOr::T(_) => None,
+    }?;
+    let name = reference.ref_location.rsplit('/').next()?;
+    let (_, schema) = nested.iter().find(|(n, _)| n == name)?;
+    match schema {
+        RefOr::T(Schema::Object(o)) => Some(o.properties.keys()),
+        _ => None,
     }
 }
 
@@ -705,9 +761,10 @@ pub async fn collection_csv(
     csv(c, &data)
 }
 
-/// Records as CSV: UTF-8, a header row of the record's fields, RFC 4180 quoting, CRLF.
-/// Lists are joined with "; ", objects written as their `url` where they have one,
-/// else as compact JSON.
+/// Records as CSV: UTF-8, a header row of [`Collection::columns`], RFC 4180 quoting,
+/// CRLF. Lists of values are joined with "; ", lists of objects (links, distributions, a
+/// need's history) written as compact JSON; a column `field.subfield` holds that field
+/// of the object in `field`.
 pub fn csv(c: Collection, records: &[serde_json::Value]) -> Result<Vec<u8>, OpenDataError> {
     let columns = c.columns();
     let mut w = csv::WriterBuilder::new()
@@ -716,11 +773,22 @@ pub fn csv(c: Collection, records: &[serde_json::Value]) -> Result<Vec<u8>, Open
     let fail = |e: csv::Error| OpenDataError::Internal(e.to_string());
     w.write_record(&columns).map_err(fail)?;
     for r in records {
-        let row: Vec<String> = columns.iter().map(|k| cell(&r[k.as_str()])).collect();
+        let row: Vec<String> = columns.iter().map(|k| cell(field(r, k))).collect();
         w.write_record(&row).map_err(fail)?;
     }
     w.into_inner()
         .map_err(|e| OpenDataError::Internal(e.to_string()))
+}
+
+/// The value a CSV column names: `field`, or `field.subfield` of an object.
+fn field<'a>(record: &'a serde_json::Value, column: &str) -> &'a serde_json::Value {
+    match record.get(column) {
+        Some(v) => v,
+        None => match column.split_once('.') {
+            Some((outer, inner)) => &record[outer][inner],
+            None => &serde_json::Value::Null,
+        },
+    }
 }
 
 fn cell(v: &serde_json::Value) -> String {
@@ -730,11 +798,9 @@ fn cell(v: &serde_json::Value) -> String {
         Value::String(s) => s.clone(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
+        Value::Array(items) if items.iter().any(|i| i.is_object() || i.is_array()) => v.to_string(),
         Value::Array(items) => items.iter().map(cell).collect::<Vec<_>>().join("; "),
-        Value::Object(o) => match o.get("url") {
-            Some(Value::String(u)) => u.clone(),
-            _ => v.to_string(),
-        },
+        Value::Object(_) => v.to_string(),
     }
 }
 
@@ -861,10 +927,35 @@ mod tests {
     }
 
     #[test]
-    fn cells_flatten_lists_and_links() {
-        let v = serde_json::json!({"a": ["x", "y"], "b": {"url": "http://h/1"}, "c": null});
+    fn cells_join_values_and_keep_objects_whole() {
+        let v = serde_json::json!({
+            "a": ["x", "y"],
+            "b": [{"name": "Website", "url": "http://h/1"}],
+            "c": null,
+            "d": {"name": "Team", "email": null},
+        });
         assert_eq!(cell(&v["a"]), "x; y");
-        assert_eq!(cell(&v["b"]), "http://h/1");
+        assert_eq!(cell(&v["b"]), r#"[{"name":"Website","url":"http://h/1"}]"#);
         assert_eq!(cell(&v["c"]), "");
+        assert_eq!(cell(field(&v, "d.name")), "Team");
+        assert_eq!(cell(field(&v, "d.email")), "");
+        assert_eq!(cell(field(&v, "e.name")), "");
+    }
+
+    #[test]
+    fn a_field_holding_one_object_gets_a_column_per_field_of_it() {
+        let columns = Collection::Datasets.columns();
+        for c in [
+            "publisher.name",
+            "publisher.organization",
+            "contact.name",
+            "contact.email",
+        ] {
+            assert!(columns.iter().any(|x| x == c), "{c} in {columns:?}");
+        }
+        assert!(!columns.iter().any(|x| x == "contact" || x == "publisher"));
+        // Lists of objects stay one column.
+        assert!(columns.iter().any(|x| x == "distributions"));
+        assert_eq!(Collection::Pages.columns()[..3], ["id", "url", "html_url"]);
     }
 }

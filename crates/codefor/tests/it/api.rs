@@ -712,12 +712,23 @@ fn csv_has_the_records_of_the_json_and_quotes_right() {
             assert_eq!(csv_ids(&got.body), ids(&json), "{path}");
             // Every cell of a scalar field equals the JSON value.
             let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+            // A column `a.b` is the field `b` of the object in `a`; a list of objects
+            // is that list as JSON.
             for (row, record) in rows.iter().zip(&json) {
                 for (i, name) in header.iter().enumerate() {
-                    match &record[name.as_str()] {
+                    let value = match name.split_once('.') {
+                        Some((outer, inner)) => &record[outer][inner],
+                        None => &record[name.as_str()],
+                    };
+                    match value {
                         Value::String(s) => assert_eq!(&row[i], s, "{path} {name}"),
                         Value::Null => assert_eq!(&row[i], "", "{path} {name}"),
                         Value::Number(n) => assert_eq!(row[i], n.to_string(), "{path} {name}"),
+                        Value::Array(items) if items.iter().any(Value::is_object) => {
+                            let cell: Value = serde_json::from_str(&row[i])
+                                .unwrap_or_else(|e| panic!("{path} {name}: {e}"));
+                            assert_eq!(&cell, value, "{path} {name}");
+                        }
                         _ => {}
                     }
                 }
