@@ -714,16 +714,55 @@ pub async fn all(
     urls: &Urls,
     query: &Query,
 ) -> Result<Vec<serde_json::Value>, OpenDataError> {
-    let mut q = query.clone();
-    q.after = None;
+    let mut batches = Batches::new(c, urls.clone(), query);
     let mut out = Vec::new();
-    loop {
-        let page = list_limit(db, c, urls, &q, BATCH).await?;
-        out.extend(page.data);
-        match page.next {
-            Some(cursor) => q.after = Some(next_after(&cursor, q.after.as_deref())?),
-            None => return Ok(out),
+    while let Some(batch) = batches.next(db).await? {
+        out.extend(batch);
+    }
+    Ok(out)
+}
+
+/// Every public record of a collection matching a query, read a batch of a thousand at
+/// a time (so a whole collection can be written without holding it: the CSV download).
+#[derive(Debug, Clone)]
+pub struct Batches {
+    c: Collection,
+    urls: Urls,
+    query: Query,
+    done: bool,
+}
+
+impl Batches {
+    /// From the first record on, whatever `after` the query has.
+    pub fn new(c: Collection, urls: Urls, query: &Query) -> Batches {
+        let mut query = query.clone();
+        query.after = None;
+        Batches {
+            c,
+            urls,
+            query,
+            done: false,
         }
+    }
+
+    /// The next batch, or `None` after the last.
+    pub async fn next(&mut self, db: &Db) -> Result<Option<Vec<serde_json::Value>>, OpenDataError> {
+        if self.done {
+            return Ok(None);
+        }
+        let page = list_limit(db, self.c, &self.urls, &self.query, BATCH).await?;
+        match page.next {
+            Some(cursor) => {
+                self.query.after = Some(next_after(&cursor, self.query.after.as_deref())?);
+            }
+            None => self.done = true,
+        }
+        Ok(Some(page.data))
+    }
+
+    /// Whether every batch has been read.
+    pub fn done(&self) -> bool {
+        self.done
     }
 }
 
@@ -767,14 +806,37 @@ pub async fn collection_csv(
 /// of the object in `field`.
 pub fn csv(c: Collection, records: &[serde_json::Value]) -> Result<Vec<u8>, OpenDataError> {
     let columns = c.columns();
+    let mut out = csv_header(&columns)?;
+    out.extend(csv_rows(&columns, records)?);
+    Ok(out)
+}
+
+/// The CSV header line of `columns` (for writing a collection in pieces: the header
+/// once, then [`csv_rows`] of each [`Batches`] batch).
+pub fn csv_header(columns: &[String]) -> Result<Vec<u8>, OpenDataError> {
+    csv_lines(std::iter::once(columns.to_vec()))
+}
+
+/// The CSV lines of `records` in `columns`.
+pub fn csv_rows(
+    columns: &[String],
+    records: &[serde_json::Value],
+) -> Result<Vec<u8>, OpenDataError> {
+    csv_lines(
+        records
+            .iter()
+            .map(|r| columns.iter().map(|k| cell(field(r, k))).collect()),
+    )
+}
+
+fn csv_lines(lines: impl Iterator<Item = Vec<String>>) -> Result<Vec<u8>, OpenDataError> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
+        .has_headers(false)
         .from_writer(Vec::new());
-    let fail = |e: csv::Error| OpenDataError::Internal(e.to_string());
-    w.write_record(&columns).map_err(fail)?;
-    for r in records {
-        let row: Vec<String> = columns.iter().map(|k| cell(field(r, k))).collect();
-        w.write_record(&row).map_err(fail)?;
+    for line in lines {
+        w.write_record(&line)
+            .map_err(|e| OpenDataError::Internal(e.to_string()))?;
     }
     w.into_inner()
         .map_err(|e| OpenDataError::Internal(e.to_string()))

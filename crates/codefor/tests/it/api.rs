@@ -691,6 +691,128 @@ fn csv_ids(body: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// More records than one batch: the CSV is streamed batch by batch, and still holds every
+/// record once, under one header, with a weak ETag that changes with the content.
+#[test]
+fn a_large_collection_streams_as_csv_with_every_record_once() {
+    block_on(async {
+        let db = codefor_storage::testing::fresh()
+            .await
+            .expect("fresh database");
+        codefor_core::demo::seed(&db.db).await.expect("seed demo");
+        let mut tx = db.db.begin().await.expect("tx");
+        for i in 0..2100 {
+            codefor_storage::projects::upsert(
+                &mut tx,
+                &codefor_domain::Project {
+                    slug: format!("viele-{i:05}"),
+                    title: format!("Projekt Nummer {i}, \"zitiert\""),
+                    labs: vec!["kiel".to_owned()],
+                    body_md: "Text".to_owned(),
+                    body_html: "<p>Text</p>".to_owned(),
+                    source: serde_json::json!({}),
+                    ..codefor_domain::Project::default()
+                },
+            )
+            .await
+            .expect("project");
+        }
+        codefor_storage::commit(tx).await.expect("commit");
+        let server = crate::support::serve(db).await;
+        let fetch_from = async |path: &str, headers: &[(&str, &str)]| {
+            let mut r = client().get(server.url(path));
+            for (k, v) in headers {
+                r = r.header(*k, *v);
+            }
+            let r = r.send().await.expect("request");
+            (
+                r.status().as_u16(),
+                r.headers().clone(),
+                r.text().await.expect("body"),
+            )
+        };
+
+        let (status, headers, body) = fetch_from("/api/v1/projects.csv", &[]).await;
+        assert_eq!(status, 200);
+        assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
+        assert!(
+            headers.get("content-length").is_none(),
+            "streamed, not buffered"
+        );
+        assert_eq!(headers["access-control-allow-origin"], "*");
+        let tag = headers["etag"].to_str().expect("etag").to_owned();
+        assert!(tag.starts_with("W/\""), "{tag}");
+        let columns = codefor_core::open_data::Collection::Projects.columns();
+        assert_eq!(body.matches(&columns.join(",")).count(), 1, "one header");
+        let mut reader = csv::Reader::from_reader(body.as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+        let ids: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
+        let unique: BTreeSet<&str> = ids.iter().copied().collect();
+        assert_eq!(ids.len(), unique.len(), "every record once");
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "in order of id");
+        let mut walked = BTreeSet::new();
+        let mut next = Some(server.url("/api/v1/projects?limit=200"));
+        while let Some(url) = next {
+            let page: Value = client()
+                .get(&url)
+                .send()
+                .await
+                .expect("page")
+                .json()
+                .await
+                .expect("json");
+            walked.extend(ids_of(&page["data"]));
+            next = page["links"]["next"].as_str().map(str::to_owned);
+        }
+        assert!(walked.len() > 2100, "{}", walked.len());
+        assert_eq!(unique, walked.iter().map(String::as_str).collect());
+
+        // Revalidation: the same content answers 304, a change a new tag.
+        let (status, headers, body) =
+            fetch_from("/api/v1/projects.csv", &[("if-none-match", &tag)]).await;
+        assert_eq!((status, body.as_str()), (304, ""));
+        assert_eq!(headers["etag"].to_str().expect("etag"), tag);
+        assert_eq!(headers["access-control-allow-origin"], "*");
+        let (_, filtered, _) = fetch_from("/api/v1/projects.csv?lab=kiel", &[]).await;
+        assert_ne!(
+            filtered["etag"],
+            tag.as_str(),
+            "the query is part of the tag"
+        );
+        let db = &server.db.db;
+        let mut tx = db.begin().await.expect("tx");
+        codefor_storage::projects::upsert(
+            &mut tx,
+            &codefor_domain::Project {
+                slug: "viele-zuletzt".to_owned(),
+                title: "Zuletzt".to_owned(),
+                labs: vec!["kiel".to_owned()],
+                source: serde_json::json!({}),
+                ..codefor_domain::Project::default()
+            },
+        )
+        .await
+        .expect("project");
+        codefor_storage::bump_content_version(&mut tx)
+            .await
+            .expect("version");
+        codefor_storage::commit(tx).await.expect("commit");
+        let (status, headers, body) =
+            fetch_from("/api/v1/projects.csv", &[("if-none-match", &tag)]).await;
+        assert_eq!(status, 200);
+        assert_ne!(headers["etag"].to_str().expect("etag"), tag);
+        assert!(body.contains("viele-zuletzt"));
+    });
+}
+
+fn ids_of(data: &Value) -> Vec<String> {
+    data.as_array()
+        .expect("data")
+        .iter()
+        .map(|r| r["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
 #[test]
 fn csv_has_the_records_of_the_json_and_quotes_right() {
     block_on(async {
