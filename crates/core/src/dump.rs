@@ -105,28 +105,48 @@ pub async fn write<W: Write + Seek>(db: &Db, origin: &str, out: W) -> Result<Dum
         });
         Ok(())
     };
+    // Each collection is read a batch at a time, twice (for its JSON, then its CSV: a zip
+    // is written one file after the other), so memory stays bounded at any size.
+    let urls = open_data::Urls::new(origin);
     for &c in open_data::collections() {
-        let json = open_data::collection_json(db, c, origin).await?;
-        let records = json
-            .get("data")
-            .and_then(serde_json::Value::as_array)
-            .map(Vec::len);
-        add(
-            &mut zip,
-            &mut files,
-            format!("{}.json", c.name()),
-            &serde_json::to_vec(&json)?,
-            records,
-        )?;
-        drop(json);
-        let csv = open_data::collection_csv(db, c, origin).await?;
-        add(
-            &mut zip,
-            &mut files,
-            format!("{}.csv", c.name()),
-            &csv,
-            records,
-        )?;
+        let name = format!("{}.json", c.name());
+        zip.start_file(name.as_str(), options)?;
+        let mut out = Counting::new(&mut zip);
+        let mut records = 0;
+        out.write_all(b"{\"data\":[")?;
+        let mut batches = open_data::Batches::new(c, urls.clone(), &open_data::Query::default());
+        while let Some(batch) = batches.next(db).await? {
+            for record in &batch {
+                if records > 0 {
+                    out.write_all(b",")?;
+                }
+                serde_json::to_writer(&mut out, record)?;
+                records += 1;
+            }
+        }
+        out.write_all(b"]}")?;
+        files.push(DumpFile {
+            name,
+            bytes: out.bytes,
+            records: Some(records),
+        });
+
+        let name = format!("{}.csv", c.name());
+        zip.start_file(name.as_str(), options)?;
+        let mut out = Counting::new(&mut zip);
+        let columns = c.columns();
+        out.write_all(&open_data::csv_header(&columns)?)?;
+        let mut batches = open_data::Batches::new(c, urls.clone(), &open_data::Query::default());
+        let mut rows = 0;
+        while let Some(batch) = batches.next(db).await? {
+            out.write_all(&open_data::csv_rows(&columns, &batch)?)?;
+            rows += batch.len();
+        }
+        files.push(DumpFile {
+            name,
+            bytes: out.bytes,
+            records: Some(rows),
+        });
     }
     let network = open_data::network(db, &open_data::Urls::new(origin)).await?;
     add(
@@ -165,6 +185,30 @@ pub async fn write<W: Write + Seek>(db: &Db, origin: &str, out: W) -> Result<Dum
         generated_at,
         files,
     })
+}
+
+/// A writer that counts the bytes written through it (a zip entry's uncompressed size).
+struct Counting<'a, W: Write> {
+    inner: &'a mut W,
+    bytes: u64,
+}
+
+impl<'a, W: Write> Counting<'a, W> {
+    fn new(inner: &'a mut W) -> Self {
+        Counting { inner, bytes: 0 }
+    }
+}
+
+impl<W: Write> Write for Counting<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// Writes `dir/codefor-opendata.zip` (the folder is created when missing) through a

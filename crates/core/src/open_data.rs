@@ -4,8 +4,8 @@
 //! A [`Collection`] names a kind of record. For each there is a record type (serde
 //! `Serialize` + `utoipa::ToSchema`, so the OpenAPI document describes exactly what is
 //! written), the query parameters it takes ([`Collection::params`]), a keyset page
-//! ([`list`]), one record ([`detail`]), and everything at once ([`collection_json`],
-//! [`collection_csv`], also for the dump). Adding a collection: a variant in
+//! ([`list`]), one record ([`detail`]), and everything, a batch at a time ([`Batches`],
+//! for the CSV download and the dump). Adding a collection: a variant in
 //! [`Collection`], a record type and an `assemble` function in `open_data/records.rs`,
 //! its arms in [`list`] and [`detail`], and its handlers in `web::api`.
 //!
@@ -706,22 +706,6 @@ pub async fn detail(
     Ok(record)
 }
 
-/// Every record of a collection matching the query's filters (paging parameters are
-/// ignored), in the order of the list.
-pub async fn all(
-    db: &Db,
-    c: Collection,
-    urls: &Urls,
-    query: &Query,
-) -> Result<Vec<serde_json::Value>, OpenDataError> {
-    let mut batches = Batches::new(c, urls.clone(), query);
-    let mut out = Vec::new();
-    while let Some(batch) = batches.next(db).await? {
-        out.extend(batch);
-    }
-    Ok(out)
-}
-
 /// Every public record of a collection matching a query, read a batch of a thousand at
 /// a time (so a whole collection can be written without holding it: the CSV download).
 #[derive(Debug, Clone)]
@@ -766,7 +750,7 @@ impl Batches {
     }
 }
 
-/// The key to go on after in [`all`]: the one in `cursor` (this process wrote it, so
+/// The key to go on after in [`Batches`]: the one in `cursor` (this process wrote it, so
 /// without the length cap that guards requests: a key longer than a client's cursor may
 /// be must not make the loop start over). A cursor that does not decode or does not move
 /// past the previous key (`before`) would repeat forever: an error instead.
@@ -777,27 +761,6 @@ fn next_after(cursor: &str, before: Option<&str>) -> Result<String, OpenDataErro
             "paging through every record stalled at cursor {cursor}"
         ))),
     }
-}
-
-/// Every public record of a collection as the API's list shape without paging:
-/// `{"data": [...]}` (for the dump).
-pub async fn collection_json(
-    db: &Db,
-    c: Collection,
-    origin: &str,
-) -> Result<serde_json::Value, OpenDataError> {
-    let data = all(db, c, &Urls::new(origin), &Query::default()).await?;
-    Ok(serde_json::json!({ "data": data }))
-}
-
-/// Every public record of a collection as CSV (for the dump).
-pub async fn collection_csv(
-    db: &Db,
-    c: Collection,
-    origin: &str,
-) -> Result<Vec<u8>, OpenDataError> {
-    let data = all(db, c, &Urls::new(origin), &Query::default()).await?;
-    csv(c, &data)
 }
 
 /// Records as CSV: UTF-8, a header row of [`Collection::columns`], RFC 4180 quoting,
