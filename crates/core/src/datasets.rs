@@ -645,12 +645,17 @@ pub async fn harvest(
         max_bytes: policy.max_bytes.max(MAX_CATALOG_BYTES),
         ..policy.clone()
     };
-    let text = match fetch::fetch(url, &Validators::default(), &policy).await? {
-        Fetched::Body { text, .. } => text,
+    let accept = "text/turtle, application/ld+json;q=0.9, application/rdf+xml;q=0.9, \
+                  application/json;q=0.5, */*;q=0.1";
+    let fetched = fetch::fetch_accepting(url, &Validators::default(), &policy, accept).await?;
+    let (text, content_type) = match fetched {
+        Fetched::Body {
+            text, content_type, ..
+        } => (text, content_type),
         // Without validators the server has nothing to confirm.
         Fetched::NotModified => return Err(HarvestError::Empty),
     };
-    let syntax = Syntax::guess(url, &text);
+    let syntax = Syntax::guess(url, content_type.as_deref(), &text);
     let base = fetch::parse_url(url)?.to_string();
     let triples = dcat::parse(&text, &base, syntax).map_err(HarvestError::Parse)?;
     harvest_triples(db, account, lab_id, &triples, syntax).await

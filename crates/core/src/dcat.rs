@@ -368,8 +368,16 @@ pub enum Syntax {
 }
 
 impl Syntax {
-    /// By the URL's extension, else by the first character of the text.
-    pub fn guess(url: &str, text: &str) -> Syntax {
+    /// By the media type the server named, else by the URL's extension, else by the first
+    /// character of the text (servers often say `text/plain` or
+    /// `application/octet-stream` for any file: those decide nothing).
+    pub fn guess(url: &str, content_type: Option<&str>, text: &str) -> Syntax {
+        match content_type {
+            Some("text/turtle" | "application/x-turtle") => return Syntax::Turtle,
+            Some("application/rdf+xml") => return Syntax::RdfXml,
+            Some("application/ld+json") => return Syntax::JsonLd,
+            _ => {}
+        }
         let path = url
             .split(['?', '#'])
             .next()
@@ -812,16 +820,41 @@ mod tests {
     }
 
     #[test]
-    fn syntax_by_extension_then_content() {
-        assert_eq!(Syntax::guess("https://x/c.ttl", "{"), Syntax::Turtle);
-        assert_eq!(Syntax::guess("https://x/c.rdf?x", ""), Syntax::RdfXml);
-        assert_eq!(Syntax::guess("https://x/c", " {\"@graph\""), Syntax::JsonLd);
-        assert_eq!(Syntax::guess("https://x/c", "<?xml"), Syntax::RdfXml);
+    fn syntax_by_media_type_then_extension_then_content() {
+        assert_eq!(Syntax::guess("https://x/c.ttl", None, "{"), Syntax::Turtle);
+        assert_eq!(Syntax::guess("https://x/c.rdf?x", None, ""), Syntax::RdfXml);
         assert_eq!(
-            Syntax::guess("https://x/c", "<http://a> <http://b> 1 ."),
+            Syntax::guess("https://x/c", None, " {\"@graph\""),
+            Syntax::JsonLd
+        );
+        assert_eq!(Syntax::guess("https://x/c", None, "<?xml"), Syntax::RdfXml);
+        // The server's media type comes first; a generic one decides nothing.
+        let turtle = "<urn:katalog> a <http://www.w3.org/ns/dcat#Catalog> .";
+        assert_eq!(Syntax::guess("https://x/c", None, turtle), Syntax::RdfXml);
+        assert_eq!(
+            Syntax::guess("https://x/c", Some("text/turtle"), turtle),
             Syntax::Turtle
         );
-        assert_eq!(Syntax::guess("https://x/c", "@prefix"), Syntax::Turtle);
+        assert_eq!(
+            Syntax::guess("https://x/c.xml", Some("application/ld+json"), "{"),
+            Syntax::JsonLd
+        );
+        assert_eq!(
+            Syntax::guess("https://x/c", Some("application/rdf+xml"), "<?xml"),
+            Syntax::RdfXml
+        );
+        assert_eq!(
+            Syntax::guess("https://x/c.ttl", Some("text/plain"), "<x>"),
+            Syntax::Turtle
+        );
+        assert_eq!(
+            Syntax::guess("https://x/c", None, "<http://a> <http://b> 1 ."),
+            Syntax::Turtle
+        );
+        assert_eq!(
+            Syntax::guess("https://x/c", None, "@prefix"),
+            Syntax::Turtle
+        );
     }
 
     #[test]

@@ -113,7 +113,7 @@ fn none() -> Validators {
 async fn plain_200_returns_body_and_validators() {
     let server = Server::fixed(
         "200 OK",
-        "Content-Type: text/calendar\r\nETag: \"v1\"\r\nLast-Modified: Wed, 21 Oct 2015 07:28:00 GMT\r\n",
+        "Content-Type: Text/Calendar; charset=utf-8\r\nETag: \"v1\"\r\nLast-Modified: Wed, 21 Oct 2015 07:28:00 GMT\r\n",
         CALENDAR.as_bytes(),
     )
     .await;
@@ -128,10 +128,15 @@ async fn plain_200_returns_body_and_validators() {
                 etag: Some("\"v1\"".into()),
                 last_modified: Some("Wed, 21 Oct 2015 07:28:00 GMT".into()),
             },
+            content_type: Some("text/calendar".into()),
         }
     );
     let requests = server.requests();
     assert_eq!(requests.len(), 1);
+    assert_eq!(
+        header(&requests[0], "accept"),
+        Some("text/calendar, text/plain;q=0.8, */*;q=0.5")
+    );
     assert_eq!(path(&requests[0]), "/cal.ics");
     assert!(
         header(&requests[0], "user-agent")
@@ -145,8 +150,9 @@ async fn plain_200_returns_body_and_validators() {
 #[tokio::test]
 async fn byte_order_mark_is_stripped() {
     let server = Server::fixed("200 OK", "", b"\xEF\xBB\xBFBEGIN:VCALENDAR\r\n").await;
-    let Fetched::Body { text, validators } =
-        fetch(&server.url("/"), &none(), &local()).await.unwrap()
+    let Fetched::Body {
+        text, validators, ..
+    } = fetch(&server.url("/"), &none(), &local()).await.unwrap()
     else {
         panic!("expected a body");
     };
@@ -337,7 +343,10 @@ async fn redirects_are_followed() {
     })
     .await;
     let fetched = fetch(&server.url("/old"), &none(), &local()).await.unwrap();
-    let Fetched::Body { text, validators } = fetched else {
+    let Fetched::Body {
+        text, validators, ..
+    } = fetched
+    else {
         panic!("expected a body");
     };
     assert_eq!(text, CALENDAR);

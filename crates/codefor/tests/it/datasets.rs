@@ -783,6 +783,29 @@ fn harvesting_counts_new_updated_unchanged_and_skipped_and_never_duplicates() {
             .await;
         assert_eq!(numbers(&from_json.body), "2 0 0 2");
         assert!(from_json.body.contains("JSON-LD"));
+        // Without an extension the server's media type decides: this Turtle starts like
+        // RDF/XML would (`<`), and is read as Turtle all the same.
+        catalogs.set(
+            "/dcat",
+            "text/turtle; charset=utf-8",
+            "<urn:beispiel:vorab> <http://purl.org/dc/terms/title> \"Vorab\" .\n\
+             @prefix dcat: <http://www.w3.org/ns/dcat#> .\n\
+             @prefix dct: <http://purl.org/dc/terms/> .\n\
+             <https://portal.example.org/d/typ> a dcat:Dataset ;\n\
+               dct:identifier \"urn:beispiel:typ\" ;\n\
+               dct:title \"Nach Medientyp erkannt\"@de ;\n\
+               dct:description \"Turtle ohne Dateiendung.\"@de ;\n\
+               dct:license <http://dcat-ap.de/def/licenses/cc-zero> .\n",
+        );
+        let by_type = other
+            .submit(
+                "/daten/ernten/?lab=leipzig",
+                "/daten/ernten/",
+                &[("url", &format!("{base}/dcat"))],
+            )
+            .await;
+        assert_eq!(numbers(&by_type.body), "1 0 0 0", "{}", by_type.body);
+        assert!(by_type.body.contains("Turtle"));
     });
 }
 

@@ -87,10 +87,12 @@ impl Validators {
 pub enum Fetched {
     /// The server confirmed that the feed did not change since `previous`.
     NotModified,
-    /// The feed's text (UTF-8, without byte order mark) and its new validators.
+    /// The feed's text (UTF-8, without byte order mark), its new validators and the media
+    /// type the server named (`Content-Type` without parameters, in lower case).
     Body {
         text: String,
         validators: Validators,
+        content_type: Option<String>,
     },
 }
 
@@ -275,16 +277,33 @@ fn classify_v6(ip: Ipv6Addr) -> AddressKind {
     }
 }
 
-/// Fetches `url` under `policy`, conditionally on `previous` (`If-None-Match`,
-/// `If-Modified-Since`).
+/// Fetches the calendar at `url` under `policy`, conditionally on `previous`
+/// (`If-None-Match`, `If-Modified-Since`).
 pub async fn fetch(
     url: &str,
     previous: &Validators,
     policy: &FetchPolicy,
 ) -> Result<Fetched, FetchError> {
+    fetch_accepting(
+        url,
+        previous,
+        policy,
+        "text/calendar, text/plain;q=0.8, */*;q=0.5",
+    )
+    .await
+}
+
+/// [`fetch`] for other kinds of documents: `accept` is the `Accept` header to send.
+pub async fn fetch_accepting(
+    url: &str,
+    previous: &Validators,
+    policy: &FetchPolicy,
+    accept: &str,
+) -> Result<Fetched, FetchError> {
     let url = parse_url(url)?;
     let host = host_text(&url);
-    match tokio::time::timeout(policy.timeout, fetch_following(url, previous, policy)).await {
+    let exchange = fetch_following(url, previous, policy, accept);
+    match tokio::time::timeout(policy.timeout, exchange).await {
         Ok(result) => result,
         Err(_elapsed) => Err(FetchError::Timeout {
             host,
@@ -320,15 +339,14 @@ async fn fetch_following(
     mut url: Url,
     previous: &Validators,
     policy: &FetchPolicy,
+    accept: &str,
 ) -> Result<Fetched, FetchError> {
     let mut redirects = 0;
     loop {
         url.set_fragment(None);
         let host = host_text(&url);
         let client = client_for(&url, policy).await?;
-        let mut request = client
-            .get(url.clone())
-            .header(header::ACCEPT, "text/calendar, text/plain;q=0.8, */*;q=0.5");
+        let mut request = client.get(url.clone()).header(header::ACCEPT, accept);
         let mut conditional = false;
         if let Some(value) = header_value(previous.etag.as_deref()) {
             request = request.header(header::IF_NONE_MATCH, value);
@@ -385,6 +403,13 @@ async fn fetch_following(
             etag: header_text(response.headers(), &header::ETAG),
             last_modified: header_text(response.headers(), &header::LAST_MODIFIED),
         };
+        let content_type = header_text(response.headers(), &header::CONTENT_TYPE).map(|t| {
+            t.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        });
 
         let capacity = announced.map_or(0, |length| length as usize);
         let mut body = Vec::with_capacity(capacity.min(policy.max_bytes));
@@ -405,7 +430,11 @@ async fn fetch_following(
         let text = std::str::from_utf8(body)
             .map_err(|_| FetchError::NotText { host: host.clone() })?
             .to_owned();
-        return Ok(Fetched::Body { text, validators });
+        return Ok(Fetched::Body {
+            text,
+            validators,
+            content_type,
+        });
     }
 }
 

@@ -52,7 +52,9 @@ pub async fn sync(db: &Db, source: &Source, policy: &FetchPolicy) -> Result<Repo
             },
             Validators::default(),
         )),
-        Ok(Fetched::Body { text, validators }) => match ics::read_external(&text) {
+        Ok(Fetched::Body {
+            text, validators, ..
+        }) => match ics::read_external(&text) {
             Ok(feed) => merge(db, source, &feed)
                 .await
                 .map(|mut report| {
