@@ -111,40 +111,48 @@ pub async fn write<W: Write + Seek>(db: &Db, origin: &str, out: W) -> Result<Dum
     for &c in open_data::collections() {
         let name = format!("{}.json", c.name());
         zip.start_file(name.as_str(), options)?;
-        let mut out = Counting::new(&mut zip);
+        let mut bytes = 0;
         let mut records = 0;
-        out.write_all(b"{\"data\":[")?;
         let mut batches = open_data::Batches::new(c, urls.clone(), &open_data::Query::default());
+        let mut chunk = b"{\"data\":[".to_vec();
         while let Some(batch) = batches.next(db).await? {
             for record in &batch {
                 if records > 0 {
-                    out.write_all(b",")?;
+                    chunk.push(b',');
                 }
-                serde_json::to_writer(&mut out, record)?;
+                serde_json::to_writer(&mut chunk, record)?;
                 records += 1;
             }
+            zip.write_all(&chunk)?;
+            bytes += chunk.len() as u64;
+            chunk.clear();
         }
-        out.write_all(b"]}")?;
+        chunk.extend_from_slice(b"]}");
+        zip.write_all(&chunk)?;
         files.push(DumpFile {
             name,
-            bytes: out.bytes,
+            bytes: bytes + chunk.len() as u64,
             records: Some(records),
         });
 
         let name = format!("{}.csv", c.name());
         zip.start_file(name.as_str(), options)?;
-        let mut out = Counting::new(&mut zip);
         let columns = c.columns();
-        out.write_all(&open_data::csv_header(&columns)?)?;
+        let mut chunk = open_data::csv_header(&columns)?;
+        let mut bytes = 0;
         let mut batches = open_data::Batches::new(c, urls.clone(), &open_data::Query::default());
         let mut rows = 0;
         while let Some(batch) = batches.next(db).await? {
-            out.write_all(&open_data::csv_rows(&columns, &batch)?)?;
+            chunk.extend(open_data::csv_rows(&columns, &batch)?);
+            zip.write_all(&chunk)?;
+            bytes += chunk.len() as u64;
+            chunk.clear();
             rows += batch.len();
         }
+        zip.write_all(&chunk)?;
         files.push(DumpFile {
             name,
-            bytes: out.bytes,
+            bytes: bytes + chunk.len() as u64,
             records: Some(rows),
         });
     }
@@ -185,30 +193,6 @@ pub async fn write<W: Write + Seek>(db: &Db, origin: &str, out: W) -> Result<Dum
         generated_at,
         files,
     })
-}
-
-/// A writer that counts the bytes written through it (a zip entry's uncompressed size).
-struct Counting<'a, W: Write> {
-    inner: &'a mut W,
-    bytes: u64,
-}
-
-impl<'a, W: Write> Counting<'a, W> {
-    fn new(inner: &'a mut W) -> Self {
-        Counting { inner, bytes: 0 }
-    }
-}
-
-impl<W: Write> Write for Counting<'_, W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.bytes += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
 }
 
 /// Writes `dir/codefor-opendata.zip` (the folder is created when missing) through a
