@@ -636,11 +636,23 @@ async fn plant_broken_link(db: &codefor_storage::Db, lab: &str) -> String {
         .find(|(_, slug, _)| slug == lab)
         .expect("the lab")
         .0;
-    let url = link_checks::sources(db, Some(id), 0)
+    // A field holding one URL, the lab's own first, in a fixed order.
+    let mut sources: Vec<_> = link_checks::sources(db, Some(id), 0)
         .await
         .expect("link sources")
         .into_iter()
-        .filter(|s| s.kind == "lab" && s.field != "body")
+        .filter(|s| s.field != "body")
+        .collect();
+    sources.sort_by(|a, b| {
+        (a.kind != "lab", &a.kind, &a.key, &a.value).cmp(&(
+            b.kind != "lab",
+            &b.kind,
+            &b.key,
+            &b.value,
+        ))
+    });
+    let url = sources
+        .iter()
         .find_map(|s| codefor_core::link_health::normalize(&s.value))
         .expect("a link of the lab's records");
     let now = "2026-01-05T10:00:00Z";

@@ -373,8 +373,13 @@ impl Syntax {
     /// `application/octet-stream` for any file: those decide nothing).
     pub fn guess(url: &str, content_type: Option<&str>, text: &str) -> Syntax {
         match content_type {
-            Some("text/turtle" | "application/x-turtle") => return Syntax::Turtle,
-            Some("application/rdf+xml") => return Syntax::RdfXml,
+            // N-Triples is a subset of Turtle.
+            Some("text/turtle" | "application/x-turtle" | "application/n-triples") => {
+                return Syntax::Turtle;
+            }
+            Some("application/rdf+xml" | "application/xml" | "text/xml") => {
+                return Syntax::RdfXml;
+            }
             Some("application/ld+json") => return Syntax::JsonLd,
             _ => {}
         }
@@ -845,6 +850,10 @@ mod tests {
         );
         assert_eq!(
             Syntax::guess("https://x/c.ttl", Some("text/plain"), "<x>"),
+            Syntax::Turtle
+        );
+        assert_eq!(
+            Syntax::guess("https://x/c", Some("application/n-triples"), turtle),
             Syntax::Turtle
         );
         assert_eq!(

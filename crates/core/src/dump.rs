@@ -106,7 +106,8 @@ pub async fn write<W: Write + Seek>(db: &Db, origin: &str, out: W) -> Result<Dum
         Ok(())
     };
     // Each collection is read a batch at a time, twice (for its JSON, then its CSV: a zip
-    // is written one file after the other), so memory stays bounded at any size.
+    // is written one file after the other), so the collections take a batch of memory at
+    // any size. (The catalog is still built whole: see `dcat::catalog`.)
     let urls = open_data::Urls::new(origin);
     for &c in open_data::collections() {
         let name = format!("{}.json", c.name());

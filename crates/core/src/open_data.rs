@@ -246,7 +246,7 @@ fn object_fields<'a>(
     let name = reference.ref_location.rsplit('/').next()?;
     let (_, schema) = nested.iter().find(|(n, _)| n == name)?;
     match schema {
-        RefOr::T(Schema::Object(o)) => Some(o.properties.keys()),
+        RefOr::T(Schema::Object(o)) if !o.properties.is_empty() => Some(o.properties.keys()),
         _ => None,
     }
 }

@@ -287,7 +287,8 @@ async fn detail(
 /// A collection as CSV: every record matching the filters. What fits in one batch is
 /// answered whole (with an `ETag` of its bytes); a larger collection is streamed batch by
 /// batch, so memory stays bounded however many records there are, with a weak `ETag` of
-/// the content version, the origin and the query (read before the records).
+/// what decides the body (read before the records): the content version, the software
+/// version, the collection and its columns, the origin and the query.
 async fn csv(
     state: &AppState,
     headers: &HeaderMap,
@@ -302,57 +303,70 @@ async fn csv(
         .content_version()
         .await
         .map_err(|e| ApiError::from(OpenDataError::from(e)))?;
-    let tag = od::etag(format!("csv {version} {} {}", urls.origin(), raw.unwrap_or("")).as_bytes());
+    let columns = c.columns();
+    let decides = format!(
+        "csv {version} {} {} {} {} {}",
+        env!("CARGO_PKG_VERSION"),
+        c.name(),
+        columns.join(","),
+        urls.origin(),
+        raw.unwrap_or("")
+    );
+    let tag = od::etag(decides.as_bytes());
+    let streamed_headers = |h: &mut HeaderMap| {
+        if let Ok(v) = HeaderValue::from_str(&format!("W/{tag}")) {
+            h.insert(header::ETAG, v);
+        }
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=60"),
+        );
+        cors(h);
+    };
+    // Only a streamed answer carries this tag: its holder gets 304 before any record is read.
+    if crate::cache::not_modified(headers, &tag) {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        streamed_headers(response.headers_mut());
+        return Ok(response);
+    }
     let mut batches = od::Batches::new(c, urls, &query);
     let first = batches.next(&state.db).await?.unwrap_or_default();
     if batches.done() {
         return Ok(ok(headers, CSV, od::csv(c, &first)?));
     }
-    let mut response = if crate::cache::not_modified(headers, &tag) {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        let columns = c.columns();
-        let mut head = od::csv_header(&columns)?;
-        head.extend(od::csv_rows(&columns, &first)?);
-        let db = state.db.clone();
-        let rest = futures_util::stream::try_unfold(
-            (batches, db, columns),
-            |(mut batches, db, columns)| async move {
-                match batches.next(&db).await {
-                    Ok(Some(batch)) => {
-                        let bytes = od::csv_rows(&columns, &batch)?;
-                        Ok(Some((
-                            axum::body::Bytes::from(bytes),
-                            (batches, db, columns),
-                        )))
-                    }
-                    Ok(None) => Ok(None),
-                    Err(e) => {
-                        // The status line is out: the client sees a cut-off download.
-                        tracing::error!(error = %e, "streaming a CSV collection failed");
-                        Err(e)
-                    }
+    let mut head = od::csv_header(&columns)?;
+    head.extend(od::csv_rows(&columns, &first)?);
+    let rest = futures_util::stream::try_unfold(
+        (batches, state.db.clone(), columns),
+        |(mut batches, db, columns)| async move {
+            let rows = match batches.next(&db).await {
+                Ok(Some(batch)) => od::csv_rows(&columns, &batch).map(Some),
+                Ok(None) => Ok(None),
+                Err(e) => Err(e),
+            };
+            match rows {
+                Ok(Some(bytes)) => Ok(Some((
+                    axum::body::Bytes::from(bytes),
+                    (batches, db, columns),
+                ))),
+                Ok(None) => Ok(None),
+                Err(e) => {
+                    // The status line is out: the download ends after the last whole row.
+                    tracing::error!(error = %e, "streaming a CSV collection failed");
+                    Err(e)
                 }
-            },
-        );
-        let body = futures_util::stream::once(async move {
-            Ok::<_, OpenDataError>(axum::body::Bytes::from(head))
-        })
-        .chain(rest);
-        let mut r = (StatusCode::OK, axum::body::Body::from_stream(body)).into_response();
-        r.headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(CSV));
-        r
-    };
-    let h = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&format!("W/{tag}")) {
-        h.insert(header::ETAG, v);
-    }
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=60"),
+            }
+        },
     );
-    cors(h);
+    let body =
+        futures_util::stream::once(
+            async move { Ok::<_, OpenDataError>(axum::body::Bytes::from(head)) },
+        )
+        .chain(rest);
+    let mut response = (StatusCode::OK, axum::body::Body::from_stream(body)).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(CSV));
+    streamed_headers(h);
     Ok(response)
 }
 
@@ -461,9 +475,9 @@ macro_rules! collection {
         #[utoipa::path(
             get, path = $csv_path, tag = $tag, params($csv_params),
             responses(
-                (status = 200, description = "Every record matching the filters as CSV (UTF-8, header row, RFC 4180, CRLF); lists joined with \"; \", related records as their API URLs",
+                (status = 200, description = "Every record matching the filters as CSV (UTF-8, header row, RFC 4180, CRLF); lists of values joined with \"; \", lists of objects as JSON, an object's fields in columns `field.subfield`, related records as their API URLs. More than 1,000 records are streamed.",
                  content_type = "text/csv; charset=utf-8", body = String,
-                 headers(("ETag" = String, description = "Strong validator of the body"))),
+                 headers(("ETag" = String, description = "Strong validator of the body; weak (`W/`) for a streamed answer of more than 1,000 records"))),
                 (status = 304, description = "Not modified (If-None-Match)"),
                 (status = 400, description = "Unknown or invalid query parameter", body = ErrorBody),
             )

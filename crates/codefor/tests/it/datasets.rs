@@ -504,25 +504,38 @@ fn the_list_filters_by_theme_state_lab_and_relation() {
 // ---------------------------------------------------------------------------------------
 // Harvesting from catalogs served on loopback.
 
+/// Paths with their media type and body, and the `Accept` header of every request.
 #[derive(Clone, Default)]
-struct Catalogs(Arc<Mutex<HashMap<String, (String, String)>>>);
+struct Catalogs(
+    Arc<Mutex<HashMap<String, (String, String)>>>,
+    Arc<Mutex<Vec<String>>>,
+);
 
 impl Catalogs {
     async fn start() -> (Catalogs, String) {
         let catalogs = Catalogs::default();
         let shared = catalogs.clone();
-        let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
-            let shared = shared.clone();
-            async move {
-                let found = shared.0.lock().unwrap().get(uri.path()).cloned();
-                match found {
-                    Some((content_type, body)) => {
-                        ([(axum::http::header::CONTENT_TYPE, content_type)], body).into_response()
+        let app = axum::Router::new().fallback(
+            move |uri: axum::http::Uri, headers: axum::http::HeaderMap| {
+                let shared = shared.clone();
+                async move {
+                    let accept = headers
+                        .get(axum::http::header::ACCEPT)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_owned();
+                    shared.1.lock().unwrap().push(accept);
+                    let found = shared.0.lock().unwrap().get(uri.path()).cloned();
+                    match found {
+                        Some((content_type, body)) => {
+                            ([(axum::http::header::CONTENT_TYPE, content_type)], body)
+                                .into_response()
+                        }
+                        None => axum::http::StatusCode::NOT_FOUND.into_response(),
                     }
-                    None => axum::http::StatusCode::NOT_FOUND.into_response(),
                 }
-            }
-        });
+            },
+        );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
@@ -806,6 +819,15 @@ fn harvesting_counts_new_updated_unchanged_and_skipped_and_never_duplicates() {
             .await;
         assert_eq!(numbers(&by_type.body), "1 0 0 0", "{}", by_type.body);
         assert!(by_type.body.contains("Turtle"));
+        // Every fetch asked for RDF, Turtle first.
+        let accepts = catalogs.1.lock().unwrap().clone();
+        assert!(!accepts.is_empty());
+        for accept in accepts {
+            assert!(
+                accept.starts_with("text/turtle, application/ld+json"),
+                "{accept}"
+            );
+        }
     });
 }
 
