@@ -21,8 +21,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::OnceCell;
 
-use crate::accounts::{Browser, PASSWORD};
-use crate::support::{RequestHead, Server, block_on, read_request_head};
+use crate::accounts::Browser;
+use crate::support::{RequestHead, Server, block_on, lab_id, read_request_head, signed_in};
 
 // ---------------------------------------------------------------------------------------
 // A calendar server on loopback.
@@ -364,14 +364,6 @@ async fn fresh_with_lab(slug: &str) -> (TestDb, i64) {
     codefor_core::demo::seed(&db.db).await.expect("seed demo");
     let lab = lab_id(&db.db, slug).await;
     (db, lab)
-}
-
-async fn lab_id(db: &Db, slug: &str) -> i64 {
-    codefor_storage::labs::get(db, slug)
-        .await
-        .expect("lab")
-        .expect("lab exists")
-        .id
 }
 
 async fn add_source(db: &Db, lab: i64, url: &str) -> Source {
@@ -1463,38 +1455,7 @@ async fn site(allow_private: bool) -> Site {
 
 /// A confirmed account that leads `lead_of` or belongs to `member_of`.
 async fn person(db: &Db, email: &str, lead_of: Option<&str>, member_of: Option<&str>) -> i64 {
-    let hash = codefor_core::secrets::hash_password(PASSWORD.into())
-        .await
-        .expect("hash");
-    let mut tx = db.begin().await.expect("tx");
-    let id = accounts::create(&mut tx, email, &hash, "Kim Kalender", false)
-        .await
-        .expect("create")
-        .expect("new address");
-    accounts::confirm(&mut tx, id).await.expect("confirm");
-    codefor_storage::commit(tx).await.expect("commit");
-    if let Some(lab) = lead_of {
-        codefor_core::admin::make_lead(db, codefor_core::admin::Actor::COMMAND_LINE, id, lab)
-            .await
-            .expect("lead");
-    }
-    if let Some(lab) = member_of {
-        let account = accounts::get(db, id).await.expect("get").expect("account");
-        let lab = lab_id(db, lab).await;
-        let mut tx = db.begin().await.expect("tx");
-        accounts::add_to_lab(&mut tx, &account, lab, codefor_domain::people::Role::Member)
-            .await
-            .expect("member");
-        codefor_storage::commit(tx).await.expect("commit");
-    }
-    id
-}
-
-async fn signed_in(server: &Server, email: &str) -> Browser {
-    let mut b = Browser::new(server);
-    let page = b.sign_in(email, PASSWORD).await;
-    assert_eq!(page.status, 303, "sign-in: {}", page.body);
-    b
+    crate::support::confirmed_person(db, email, "Kim Kalender", lead_of, member_of).await
 }
 
 /// The text of `/termine/?lab=<slug>` once it shows (or not) `title` (the page cache

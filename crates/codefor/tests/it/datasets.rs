@@ -12,11 +12,11 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use codefor_domain::datasets::{Distribution, Fields, licence_uri};
-use codefor_storage::{Db, accounts, testing};
+use codefor_storage::{Db, testing};
 use tokio::sync::OnceCell;
 
 use crate::accounts::{Browser, PASSWORD};
-use crate::support::{Server, block_on};
+use crate::support::{Server, block_on, lab_id, signed_in};
 
 static SITE: OnceCell<Server> = OnceCell::const_new();
 
@@ -37,14 +37,6 @@ async fn site() -> &'static Server {
     .await
 }
 
-async fn lab_id(db: &Db, slug: &str) -> i64 {
-    codefor_storage::labs::get(db, slug)
-        .await
-        .expect("read")
-        .expect("lab")
-        .id
-}
-
 /// A confirmed account: an admin, a lead of `lead_of`, or a member of `member_of`.
 async fn person(db: &Db, email: &str, admin: bool, lead_of: Option<&str>, member_of: Option<&str>) {
     if admin {
@@ -53,37 +45,7 @@ async fn person(db: &Db, email: &str, admin: bool, lead_of: Option<&str>, member
             .expect("admin");
         return;
     }
-    let hash = codefor_core::secrets::hash_password(PASSWORD.into())
-        .await
-        .expect("hash");
-    let mut tx = db.begin().await.expect("tx");
-    let id = accounts::create(&mut tx, email, &hash, "Dana Daten", false)
-        .await
-        .expect("create")
-        .expect("new address");
-    accounts::confirm(&mut tx, id).await.expect("confirm");
-    codefor_storage::commit(tx).await.expect("commit");
-    if let Some(lab) = lead_of {
-        codefor_core::admin::make_lead(db, codefor_core::admin::Actor::COMMAND_LINE, id, lab)
-            .await
-            .expect("lead");
-    }
-    if let Some(lab) = member_of {
-        let account = accounts::get(db, id).await.expect("get").expect("account");
-        let lab = lab_id(db, lab).await;
-        let mut tx = db.begin().await.expect("tx");
-        accounts::add_to_lab(&mut tx, &account, lab, codefor_domain::people::Role::Member)
-            .await
-            .expect("member");
-        codefor_storage::commit(tx).await.expect("commit");
-    }
-}
-
-async fn signed_in(server: &Server, email: &str) -> Browser {
-    let mut b = Browser::new(server);
-    let page = b.sign_in(email, PASSWORD).await;
-    assert_eq!(page.status, 303, "sign-in: {}", page.body);
-    b
+    crate::support::confirmed_person(db, email, "Dana Daten", lead_of, member_of).await;
 }
 
 async fn count(db: &Db, sql: &str, bind: i64) -> i64 {

@@ -20,7 +20,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 use crate::accounts::{Browser, PASSWORD};
-use crate::support::{Server, block_on, read_request_head};
+use crate::support::{block_on, read_request_head, signed_in};
 
 // ---------------------------------------------------------------------------------------
 // A troubled web server on loopback.
@@ -273,13 +273,6 @@ async fn lead(db: &Db, email: &str, lab: &str) {
     codefor_core::admin::make_lead(db, codefor_core::admin::Actor::COMMAND_LINE, id, lab)
         .await
         .expect("lead");
-}
-
-async fn signed_in(server: &Server, email: &str) -> Browser {
-    let mut b = Browser::new(server);
-    let page = b.sign_in(email, PASSWORD).await;
-    assert_eq!(page.status, 303, "sign-in: {}", page.body);
-    b
 }
 
 // ---------------------------------------------------------------------------------------

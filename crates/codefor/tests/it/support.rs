@@ -172,3 +172,57 @@ pub async fn read_request_head(stream: &mut tokio::net::TcpStream) -> Option<Req
         headers,
     })
 }
+
+/// A lab's id by slug.
+pub async fn lab_id(db: &codefor_storage::Db, slug: &str) -> i64 {
+    codefor_storage::labs::get(db, slug)
+        .await
+        .expect("read")
+        .expect("lab")
+        .id
+}
+
+/// A confirmed account named `name` (password [`crate::accounts::PASSWORD`]) that leads
+/// `lead_of` or belongs to `member_of`; its id.
+pub async fn confirmed_person(
+    db: &codefor_storage::Db,
+    email: &str,
+    name: &str,
+    lead_of: Option<&str>,
+    member_of: Option<&str>,
+) -> i64 {
+    use codefor_storage::accounts;
+    let hash = codefor_core::secrets::hash_password(crate::accounts::PASSWORD.into())
+        .await
+        .expect("hash");
+    let mut tx = db.begin().await.expect("tx");
+    let id = accounts::create(&mut tx, email, &hash, name, false)
+        .await
+        .expect("create")
+        .expect("new address");
+    accounts::confirm(&mut tx, id).await.expect("confirm");
+    codefor_storage::commit(tx).await.expect("commit");
+    if let Some(lab) = lead_of {
+        codefor_core::admin::make_lead(db, codefor_core::admin::Actor::COMMAND_LINE, id, lab)
+            .await
+            .expect("lead");
+    }
+    if let Some(lab) = member_of {
+        let account = accounts::get(db, id).await.expect("get").expect("account");
+        let lab = lab_id(db, lab).await;
+        let mut tx = db.begin().await.expect("tx");
+        accounts::add_to_lab(&mut tx, &account, lab, codefor_domain::people::Role::Member)
+            .await
+            .expect("member");
+        codefor_storage::commit(tx).await.expect("commit");
+    }
+    id
+}
+
+/// A browser signed in as `email` (password [`crate::accounts::PASSWORD`]).
+pub async fn signed_in(server: &Server, email: &str) -> crate::accounts::Browser {
+    let mut b = crate::accounts::Browser::new(server);
+    let page = b.sign_in(email, crate::accounts::PASSWORD).await;
+    assert_eq!(page.status, 303, "sign-in: {}", page.body);
+    b
+}
